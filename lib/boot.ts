@@ -1,0 +1,31 @@
+import { database } from "./db";
+import { env } from "./env";
+import { configureLog, log } from "./log";
+import { migrate } from "./migrate";
+import { seedDemo } from "./seed";
+
+/** True when demo data may be loaded: always outside production, in production only with SEED_DEMO=1. */
+export function demoSeedAllowed(): boolean {
+  const e = env();
+  return e.APP_ENV !== "production" || e.SEED_DEMO === true;
+}
+
+/** Prepares the database: migrations, then demo data when the database has no customer yet. */
+export async function prepareDatabase(): Promise<void> {
+  const db = database();
+  const applied = await migrate(db);
+  if (applied.length > 0) log.info({ applied }, "migrations applied");
+  if (demoSeedAllowed() && (await db.prisma.customer.count()) === 0) {
+    const created = await seedDemo(db.prisma);
+    log.info({ created }, "demo data loaded");
+  }
+}
+
+/** Start-up of the web server process (instrumentation.ts). */
+export async function bootServer(): Promise<void> {
+  env();
+  configureLog();
+  await prepareDatabase();
+  const { startBackgroundLoops } = await import("./background");
+  startBackgroundLoops();
+}

@@ -1,0 +1,109 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import { mkdirSync } from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import { PrismaPGlite } from "pglite-prisma-adapter";
+import { PrismaClient } from "@/generated/prisma/client";
+import { env } from "./env";
+
+export type { PrismaClient };
+export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
+
+/** Plain SQL access beside Prisma: the migration runner and a few set-based statements use it. */
+export interface SqlRunner {
+  /** Runs `fn` inside one transaction on one connection. */
+  transaction<T>(fn: (q: SqlQuery) => Promise<T>): Promise<T>;
+  query: SqlQuery;
+}
+export type SqlQuery = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
+
+export interface Database {
+  kind: "pglite" | "postgres";
+  prisma: PrismaClient;
+  sql: SqlRunner;
+  close(): Promise<void>;
+}
+
+/** Opens PGlite in `dir` (or in memory when `dir` is undefined). */
+export function openPglite(dir: string | undefined): Database {
+  if (dir) mkdirSync(dir, { recursive: true });
+  const lite = dir ? new PGlite(dir) : new PGlite();
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  // Without parameters a text may hold several statements (migrations): PGlite runs those with exec().
+  const runner =
+    (target: Pick<PGlite, "query" | "exec">): SqlQuery =>
+    async (sql, params) => {
+      if (params && params.length > 0) return (await target.query(sql, params)).rows as never;
+      const results = await target.exec(sql);
+      return (results.at(-1)?.rows ?? []) as never;
+    };
+  return {
+    kind: "pglite",
+    prisma,
+    sql: {
+      query: runner(lite),
+      transaction: (fn) => lite.transaction(async (tx) => fn(runner(tx))),
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await lite.close();
+    },
+  };
+}
+
+/** Opens a PostgreSQL server through node-postgres (one pool shared by Prisma and plain SQL). */
+export function openPostgres(url: string, poolSize = 10): Database {
+  const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const query: SqlQuery = async (sql, params) => (await pool.query(sql, params)).rows as never;
+  return {
+    kind: "postgres",
+    prisma,
+    sql: {
+      query,
+      transaction: async (fn) => {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          const result = await fn(async (sql, params) => (await client.query(sql, params)).rows as never);
+          await client.query("COMMIT");
+          return result;
+        } catch (error) {
+          await client.query("ROLLBACK").catch(() => undefined);
+          throw error;
+        } finally {
+          client.release();
+        }
+      },
+    },
+    close: async () => {
+      await prisma.$disconnect();
+      await pool.end();
+    },
+  };
+}
+
+/** The database this process is configured for: PostgreSQL with DATABASE_URL, else embedded PGlite. */
+export function openConfiguredDatabase(): Database {
+  const e = env();
+  return e.DATABASE_URL ? openPostgres(e.DATABASE_URL) : openPglite(path.resolve(e.DATA_DIR, "pglite"));
+}
+
+const holder = globalThis as unknown as { __selfcareDb?: Database };
+
+/** The process's one database (opened lazily, never at build time). */
+export function database(): Database {
+  holder.__selfcareDb ??= openConfiguredDatabase();
+  return holder.__selfcareDb;
+}
+
+/** The process's one Prisma client. */
+export function db(): PrismaClient {
+  return database().prisma;
+}
+
+/** Replaces the process's database (tests, benchmarks). */
+export function useDatabase(database: Database | undefined): void {
+  holder.__selfcareDb = database;
+}

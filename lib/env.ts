@@ -1,0 +1,89 @@
+import { z } from "zod";
+
+const isoInstant = z
+  .string()
+  .trim()
+  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
+    message: "must be an ISO-8601 instant with a zone, e.g. 2026-11-25T14:00:00+09:00",
+  })
+  .transform((v) => new Date(v));
+
+const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === "" ? undefined : v);
+const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+const bool = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
+
+const schema = z
+  .object({
+    // Next.js forces NODE_ENV=production for every built server, so the deployment is named apart.
+    APP_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "test", "production"]).default("development")),
+    HOST: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
+    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
+    DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
+    SMTP_URL: opt(z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")),
+    MAIL_FROM: z.preprocess(emptyAsUndefined, z.string().default("IP電話サポート <no-reply@example.jp>")),
+    APP_NOW: opt(isoInstant),
+    NEXTAUTH_URL: opt(z.url()),
+    NEXTAUTH_SECRET: opt(z.string().min(32, "must be at least 32 characters")),
+    CREDENTIAL_KEY: opt(z.string().regex(/^[0-9a-fA-F]{64}$/, "must be 64 hex characters (32 bytes)")),
+    SIP_REALM: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("sip.example.jp")),
+    PROVISIONER: z.preprocess(emptyAsUndefined, z.enum(["internal", "kamailio"]).default("internal")),
+    KAMAILIO_DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
+    WORKER_IN_SERVER: z.preprocess(emptyAsUndefined, bool.default(true)),
+    WORKER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(5000).default(1000)),
+    WORKER_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(200)),
+    WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
+    SEED_DEMO: opt(bool),
+    TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
+    LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
+  })
+  .superRefine((e, ctx) => {
+    if (e.APP_ENV !== "production") return;
+    if (e.APP_NOW) ctx.addIssue({ code: "custom", path: ["APP_NOW"], message: "is not allowed in production (the clock must be real)" });
+    for (const name of ["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL"] as const) {
+      if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
+    }
+    if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["KAMAILIO_DATABASE_URL"], message: "is required when PROVISIONER=kamailio" });
+    }
+  })
+  .superRefine((e, ctx) => {
+    if (e.APP_ENV === "production") return;
+    if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["KAMAILIO_DATABASE_URL"], message: "is required when PROVISIONER=kamailio" });
+    }
+  });
+
+export type Env = z.infer<typeof schema>;
+
+/** A configuration error that names the variable(s) at fault. */
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "EnvError";
+  }
+}
+
+/** Parses a set of variables; throws EnvError naming each bad variable. */
+export function parseEnv(source: Record<string, string | undefined>): Env {
+  const result = schema.safeParse(source);
+  if (!result.success) {
+    throw new EnvError(result.error.issues.map((i) => `${i.path.join(".") || "(environment)"} ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: Env | undefined;
+
+/** The process's configuration, parsed once. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}
+
+/** Forget the parsed configuration (tests that change process.env). */
+export function resetEnvCache(): void {
+  cached = undefined;
+}
+
+export const isProduction = () => env().APP_ENV === "production";
