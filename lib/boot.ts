@@ -29,3 +29,13 @@ export async function bootServer(): Promise<void> {
   const { startBackgroundLoops } = await import("./background");
   startBackgroundLoops();
 }
+
+/** bootServer, stopping the process with a clear message when it cannot start. */
+export async function bootServerOrExit(): Promise<void> {
+  try {
+    await bootServer();
+  } catch (error) {
+    console.error(`The portal cannot start: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

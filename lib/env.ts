@@ -33,7 +33,9 @@ const schema = z
     WORKER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(5000).default(1000)),
     WORKER_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(200)),
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
+    OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
     SEED_DEMO: opt(bool),
+    TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
@@ -43,12 +45,9 @@ const schema = z
     for (const name of ["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL"] as const) {
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
     }
-    if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {
-      ctx.addIssue({ code: "custom", path: ["KAMAILIO_DATABASE_URL"], message: "is required when PROVISIONER=kamailio" });
-    }
+    if (e.TEST_API_TOKEN) ctx.addIssue({ code: "custom", path: ["TEST_API_TOKEN"], message: "is not allowed in production" });
   })
   .superRefine((e, ctx) => {
-    if (e.APP_ENV === "production") return;
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {
       ctx.addIssue({ code: "custom", path: ["KAMAILIO_DATABASE_URL"], message: "is required when PROVISIONER=kamailio" });
     }

@@ -1,0 +1,34 @@
+import { getTranslations } from "next-intl/server";
+import { notFound } from "next/navigation";
+import { SiteHeader } from "@/components/SiteHeader";
+import { db } from "@/lib/db";
+import { isProduction } from "@/lib/env";
+import { formatJst } from "@/lib/format";
+
+export const metadata = { title: "Mailbox", robots: { index: false } };
+
+/** Outside production: every outgoing message, so a person can read their code without SMTP. */
+export default async function DevMailboxPage() {
+  if (isProduction()) notFound();
+  const t = await getTranslations("mailbox");
+  const mails = await db().outboxEmail.findMany({ orderBy: { createdAt: "desc" }, take: 50 });
+  return (
+    <>
+      <SiteHeader />
+      <main id="main">
+        <h1>{t("title")}</h1>
+        <p className="small">{t("lead")}</p>
+        {mails.length === 0 ? <p>{t("empty")}</p> : null}
+        {mails.map((m) => (
+          <article key={m.id} className="panel mail" data-testid="mail" data-to={m.toAddress}>
+            <p className="small">
+              {t("to")}: {m.toAddress} ／ {t("created")}: {formatJst(m.createdAt)} ／ {t("status")}: {m.status}
+            </p>
+            <h2>{m.subject}</h2>
+            <pre className="mail-body">{m.body}</pre>
+          </article>
+        ))}
+      </main>
+    </>
+  );
+}

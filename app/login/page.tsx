@@ -1,0 +1,40 @@
+import { getTranslations } from "next-intl/server";
+import { LoginForm } from "@/components/LoginForm";
+import { SiteHeader } from "@/components/SiteHeader";
+import { safeReturnPath } from "@/lib/web/request";
+
+export async function generateMetadata() {
+  return { title: (await getTranslations("login"))("title") };
+}
+
+/** セルフケアログイン, worded as the provider's manual. */
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const t = await getTranslations();
+  const sp = await searchParams;
+  const next = safeReturnPath(typeof sp.next === "string" ? sp.next : undefined, "/menu");
+  const notice = sp.loggedOut ? t("login.loggedOut") : sp.reason === "ended" ? t("login.sessionEnded") : sp.next ? t("login.loginRequired") : null;
+  return (
+    <>
+      <SiteHeader />
+      <main id="main">
+        <p className="small">
+          {t("common.forCustomers")} ／ {t("common.serviceName")} ／ {t("common.product")}
+        </p>
+        <h1>{t("login.title")}</h1>
+        {notice ? (
+          <p className="success" role="status">
+            {notice}
+          </p>
+        ) : null}
+        <section className="panel">
+          <p>{t("login.intro1")}</p>
+          <p>{t("login.intro2")}</p>
+          <p>{t("login.intro3")}</p>
+          <p className="small">{t("login.intro4")}</p>
+          <LoginForm next={next} />
+          <p className="small">{t("login.footnote")}</p>
+        </section>
+      </main>
+    </>
+  );
+}

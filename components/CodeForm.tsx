@@ -1,0 +1,101 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { signIn } from "next-auth/react";
+import Link from "next/link";
+import { useTranslations } from "next-intl";
+import { useState, useTransition } from "react";
+import { useForm } from "react-hook-form";
+import { resendAction } from "@/app/login/actions";
+import { codeSchema, type CodeInput } from "@/lib/auth/schemas";
+import { Field, FormError } from "./forms";
+
+const codeErrors: Record<string, string> = {
+  CODE_FORMAT: "errors.codeFormat",
+  CODE_INVALID: "errors.codeInvalid",
+  CODE_EXPIRED: "errors.codeExpired",
+  CHALLENGE_DEAD: "errors.challengeDead",
+  RATE_LIMITED: "errors.rateLimited",
+};
+
+/** The emailed code, handed to next-auth, which opens the session only if it is right. */
+export function CodeForm({ next, loginPath = "/login" }: { next: string; loginPath?: string }) {
+  const t = useTranslations("verify");
+  const [formError, setFormError] = useState<string | null>(null);
+  const [dead, setDead] = useState(false);
+  const [info, setInfo] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  const form = useForm<CodeInput>({ resolver: zodResolver(codeSchema), defaultValues: { code: "" } });
+
+  const onSubmit = form.handleSubmit((values) => {
+    setFormError(null);
+    setInfo(null);
+    startTransition(async () => {
+      const result = await signIn("code", { code: values.code, redirect: false });
+      if (result?.ok && !result.error) {
+        window.location.assign(next);
+        return;
+      }
+      const key = codeErrors[result?.error ?? ""] ?? "errors.unexpected";
+      if (key === "errors.challengeDead") {
+        setDead(true);
+        setFormError(key);
+      } else {
+        form.setError("code", { message: key });
+        form.setFocus("code");
+      }
+    });
+  });
+
+  const resend = () => {
+    setFormError(null);
+    setInfo(null);
+    startTransition(async () => {
+      const r = await resendAction();
+      if (r.ok) {
+        form.clearErrors();
+        setInfo(t("resent", { email: r.message ?? "" }));
+      } else {
+        if (r.formError === "errors.challengeDead") setDead(true);
+        setFormError(r.formError ?? "errors.unexpected");
+      }
+    });
+  };
+
+  return (
+    <>
+      <FormError error={formError} />
+      {info ? (
+        <p className="success" role="status">
+          {info}
+        </p>
+      ) : null}
+      {dead ? (
+        <p>
+          <Link href={loginPath} className="btn btn-primary">
+            {t("backToLogin")}
+          </Link>
+        </p>
+      ) : (
+        <form onSubmit={onSubmit} noValidate>
+          <Field
+            id="code"
+            label={t("code")}
+            hint={t("codeHint")}
+            error={form.formState.errors.code?.message}
+            inputProps={{ ...form.register("code"), inputMode: "numeric", autoComplete: "one-time-code", maxLength: 12 }}
+          />
+          <div className="actions">
+            <button type="submit" className="btn btn-primary" disabled={pending}>
+              {t("submit")}
+            </button>
+            <button type="button" className="btn btn-secondary" onClick={resend} disabled={pending}>
+              {t("resend")}
+            </button>
+          </div>
+          <p className="small">{t("notReceived")}</p>
+        </form>
+      )}
+    </>
+  );
+}

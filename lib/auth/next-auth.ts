@@ -1,0 +1,113 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { isProduction } from "../env";
+import { isAppError } from "../errors";
+import { log } from "../log";
+import { secrets } from "../secrets";
+import { nowFor, SIM_CLOCK_COOKIE } from "../sim-clock";
+import { verifyCode } from "./login";
+import type { PrincipalKind } from "./principals";
+import { codeSchema } from "./schemas";
+import { SESSION_ABSOLUTE_MS } from "./session";
+
+/** Cookie names: `__Secure-`/`__Host-` prefixed in production (HTTPS only there). */
+export function cookieNames() {
+  const prod = isProduction();
+  return {
+    session: prod ? "__Secure-selfcare.session" : "selfcare.session",
+    challenge: prod ? "__Host-selfcare.challenge" : "selfcare.challenge",
+    csrf: prod ? "__Host-selfcare.csrf" : "selfcare.csrf",
+    callback: prod ? "__Secure-selfcare.callback" : "selfcare.callback",
+  };
+}
+
+function parseCookies(header: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const part of (header ?? "").split(";")) {
+    const i = part.indexOf("=");
+    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
+  }
+  return out;
+}
+
+function clientFromHeaders(h: Record<string, string | string[] | undefined>) {
+  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
+  const forwarded = one(h["x-forwarded-for"])?.split(",").map((s) => s.trim()).filter(Boolean);
+  return { ip: forwarded?.at(-1) ?? null, userAgent: one(h["user-agent"]) ?? null };
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    sid?: string;
+    kind?: PrincipalKind;
+    sv?: number;
+  }
+}
+
+/**
+ * next-auth (v4) issues the session only after the emailed code: its Credentials provider takes
+ * the code, reads the challenge from this browser's httpOnly cookie and verifies both. The JWT
+ * names a server-side session row (lib/auth/session.ts), which carries idle, absolute and
+ * revocation checks.
+ */
+export function authOptions(): NextAuthOptions {
+  const prod = isProduction();
+  const names = cookieNames();
+  const cookie = (name: string, httpOnly = true) => ({ name, options: { httpOnly, sameSite: "lax" as const, path: "/", secure: prod } });
+  return {
+    secret: secrets().sessionSecret,
+    session: { strategy: "jwt", maxAge: SESSION_ABSOLUTE_MS / 1000 },
+    jwt: { maxAge: SESSION_ABSOLUTE_MS / 1000 },
+    useSecureCookies: prod,
+    cookies: {
+      sessionToken: cookie(names.session),
+      csrfToken: cookie(names.csrf),
+      callbackUrl: cookie(names.callback),
+    },
+    pages: { signIn: "/login", error: "/login" },
+    logger: {
+      error: (code) => log.error({ code }, "next-auth error"),
+      warn: (code) => log.warn({ code }, "next-auth warning"),
+      debug: () => undefined,
+    },
+    providers: [
+      CredentialsProvider({
+        id: "code",
+        name: "code",
+        credentials: { code: { label: "code", type: "text" } },
+        async authorize(credentials, req) {
+          const parsed = codeSchema.safeParse({ code: credentials?.code });
+          if (!parsed.success) throw new Error("CODE_FORMAT");
+          const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
+          const cookies = parseCookies(headers.cookie);
+          const challengeId = cookies[names.challenge];
+          if (!challengeId || !/^[0-9a-f-]{36}$/.test(challengeId)) throw new Error("CHALLENGE_DEAD");
+          const { now } = nowFor(cookies[SIM_CLOCK_COOKIE], !prod);
+          try {
+            const s = await verifyCode({ challengeId, code: parsed.data.code, now, client: clientFromHeaders(headers) });
+            return { id: s.sessionId, kind: s.kind, sv: s.sessionVersion };
+          } catch (error) {
+            if (isAppError(error)) throw new Error(error.code);
+            log.error({ err: error }, "code verification failed");
+            throw new Error("UNEXPECTED");
+          }
+        },
+      }),
+    ],
+    callbacks: {
+      jwt({ token, user }) {
+        if (user) {
+          const u = user as unknown as { id: string; kind: PrincipalKind; sv: number };
+          token.sid = u.id;
+          token.kind = u.kind;
+          token.sv = u.sv;
+        }
+        return token;
+      },
+      // Nothing about the session is handed to browser scripts beyond its kind.
+      session({ session, token }) {
+        return { expires: session.expires, user: { name: token.kind ?? null } };
+      },
+    },
+  };
+}

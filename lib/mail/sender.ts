@@ -1,0 +1,89 @@
+import nodemailer from "nodemailer";
+import type { Database } from "../db";
+import { log } from "../log";
+
+/** The part of a nodemailer transport the sender uses (tests pass a real one to a capture server). */
+export interface MailTransport {
+  sendMail(message: { from: string; to: string; subject: string; text: string; messageId: string; headers?: Record<string, string> }): Promise<unknown>;
+}
+
+export function smtpTransport(url: string): MailTransport {
+  return nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+}
+
+export const OUTBOX_MAX_ATTEMPTS = 10;
+/** While one process sends a message, others leave it alone for this long. */
+export const OUTBOX_LEASE_MS = 2 * 60_000;
+
+/** Exponential backoff: 5 s, 10 s, 20 s … capped at 10 minutes. */
+export function outboxBackoffMs(attempts: number): number {
+  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
+}
+
+interface Claimed {
+  id: string;
+  toAddress: string;
+  subject: string;
+  body: string;
+  sensitive: boolean;
+  attempts: number;
+}
+
+/**
+ * Sends due outbox messages (bounded batch). Each is first leased (claimed with SKIP LOCKED and its
+ * next attempt pushed past the lease) so concurrent senders never pick the same message, then sent,
+ * then marked SENT; a failure schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS the
+ * message is FAILED (still visible). The Message-ID is the outbox id, so the one window left — a
+ * crash between SMTP's acceptance and the mark — yields a duplicate that receivers can recognise.
+ */
+export async function deliverDueEmails(options: {
+  database: Database;
+  transport: MailTransport;
+  from: string;
+  now: Date;
+  batchSize?: number;
+}): Promise<{ sent: number; failed: number }> {
+  const { database, transport, from, now } = options;
+  const leaseUntil = new Date(now.getTime() + OUTBOX_LEASE_MS);
+  const claimed = await database.sql.transaction(async (q) => {
+    const rows = await q<Claimed>(
+      `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
+        WHERE status = 'PENDING' AND "nextAttemptAt" <= $1
+        ORDER BY "nextAttemptAt" LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, options.batchSize ?? 20],
+    );
+    if (rows.length > 0) {
+      await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = $1 WHERE id = ANY($2::uuid[])`, [leaseUntil, rows.map((r) => r.id)]);
+    }
+    return rows;
+  });
+
+  let sent = 0;
+  let failed = 0;
+  for (const m of claimed) {
+    try {
+      await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
+      await database.prisma.outboxEmail.update({
+        where: { id: m.id },
+        data: { status: "SENT", sentAt: now, attempts: m.attempts + 1, lastError: null, ...(m.sensitive ? { body: "" } : {}) },
+      });
+      sent++;
+    } catch (error) {
+      failed++;
+      const attempts = m.attempts + 1;
+      const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
+      const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
+      await database.prisma.outboxEmail.update({
+        where: { id: m.id },
+        data: {
+          attempts,
+          lastError: message,
+          status: giveUp ? "FAILED" : "PENDING",
+          nextAttemptAt: new Date(now.getTime() + outboxBackoffMs(attempts)),
+        },
+      });
+      (giveUp ? log.error : log.warn).call(log, { outboxId: m.id, attempts, err: message }, giveUp ? "email given up" : "email send failed, will retry");
+    }
+  }
+  return { sent, failed };
+}

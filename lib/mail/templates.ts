@@ -1,0 +1,78 @@
+import { createTranslator } from "next-intl";
+import en from "@/messages/en.json";
+import ja from "@/messages/ja.json";
+import { formatJst, type Locale } from "../format";
+import { isBatchService, type ServiceType } from "../schedule";
+
+const catalogs = { ja, en } as const;
+
+function translator(locale: Locale) {
+  return createTranslator({ locale, messages: catalogs[locale] ?? ja, namespace: "email" });
+}
+
+export interface RenderedEmail {
+  subject: string;
+  body: string;
+}
+
+const signed = (t: ReturnType<typeof translator>, body: string) => body + t("signature");
+
+/** The two-step code message: the code, its expiry in Japan time, what to do if it was not you. */
+export function codeEmail(p: { locale: Locale; name: string; code: string; expiresAt: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return { subject: t("codeSubject"), body: signed(t, t("codeBody", { name: p.name, code: p.code, expiresAt: formatJst(p.expiresAt, p.locale) })) };
+}
+
+export function lockoutEmail(p: { locale: Locale; name: string; until: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return { subject: t("lockoutSubject"), body: signed(t, t("lockoutBody", { name: p.name, until: formatJst(p.until, p.locale) })) };
+}
+
+/** How a reflection is promised: the batch time, or the 15-minute deadline. */
+export function reflectionPhrase(locale: Locale, service: ServiceType, dueAt: Date, deadline: Date): string {
+  const t = translator(locale);
+  return isBatchService(service)
+    ? t("reflectionAt", { dueAt: formatJst(dueAt, locale) })
+    : t("reflectionWithin", { deadline: formatJst(deadline, locale) });
+}
+
+export function changeAcceptedEmail(p: {
+  locale: Locale;
+  name: string;
+  number: string;
+  service: ServiceType;
+  serviceLabel: string;
+  requestedAt: Date;
+  dueAt: Date;
+  deadline: Date;
+}): RenderedEmail {
+  const t = translator(p.locale);
+  return {
+    subject: t("acceptedSubject"),
+    body: signed(
+      t,
+      t("acceptedBody", {
+        name: p.name,
+        number: p.number,
+        service: p.serviceLabel,
+        requestedAt: formatJst(p.requestedAt, p.locale),
+        reflection: reflectionPhrase(p.locale, p.service, p.dueAt, p.deadline),
+      }),
+    ),
+  };
+}
+
+export function changeAppliedEmail(p: { locale: Locale; name: string; number: string; appliedAt: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return { subject: t("appliedSubject"), body: signed(t, t("appliedBody", { name: p.name, number: p.number, appliedAt: formatJst(p.appliedAt, p.locale) })) };
+}
+
+export function changeFailedEmail(p: { locale: Locale; name: string; number: string; requestedAt: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return { subject: t("failedSubject"), body: signed(t, t("failedBody", { name: p.name, number: p.number, requestedAt: formatJst(p.requestedAt, p.locale) })) };
+}
+
+export function lineBlockedEmail(p: { locale: Locale; name: string; number: string; until: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return { subject: t("blockedSubject"), body: signed(t, t("blockedBody", { name: p.name, number: p.number, until: formatJst(p.until, p.locale) })) };
+}

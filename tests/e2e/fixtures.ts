@@ -1,0 +1,119 @@
+import { randomBytes, randomInt } from "node:crypto";
+import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+
+/** Where the captured mail is read (tests/fixtures/mail-capture.ts). */
+export const MAIL_CAPTURE_URL = process.env.MAIL_CAPTURE_URL ?? "http://127.0.0.1:2526";
+const TEST_TOKEN = process.env.TEST_API_TOKEN ?? "e2e-test-token";
+
+export type ServiceType = "IP_PHONE" | "B2BUA" | "B2BUA_OPENGATE";
+export interface TestLine {
+  number: string;
+  service: ServiceType;
+  password: string;
+}
+export interface TestCustomer {
+  selfcareId: string;
+  password: string;
+  email: string;
+  lines: TestLine[];
+}
+
+export const randomLineNumber = () => `050${String(randomInt(0, 1e8)).padStart(8, "0")}`;
+const randomLinePassword = () => randomBytes(8).toString("hex").slice(0, 4) + String(randomInt(1000, 9999));
+
+export interface CapturedMail {
+  to: string[];
+  subject: string;
+  text: string;
+  date: string;
+}
+
+/** Every message the capture server received for `to`, oldest first. */
+export async function mailsFor(to: string): Promise<CapturedMail[]> {
+  const res = await fetch(`${MAIL_CAPTURE_URL}/messages?to=${encodeURIComponent(to)}`);
+  if (!res.ok) throw new Error(`mail capture answered ${res.status}`);
+  return (await res.json()) as CapturedMail[];
+}
+
+/** Waits for the n-th message to `to` whose subject contains `subject`, read from the real SMTP capture. */
+export async function waitForMail(to: string, subject: string, nth = 1, timeoutMs = 20_000): Promise<CapturedMail> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const matching = (await mailsFor(to)).filter((m) => m.subject.includes(subject));
+    if (matching.length >= nth) return matching[nth - 1]!;
+    if (Date.now() > deadline) throw new Error(`no mail #${nth} "${subject}" to ${to} within ${timeoutMs} ms (got ${matching.length})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The 6-digit code of the n-th code email to `to`. */
+export async function readCode(to: string, nth = 1): Promise<string> {
+  const mail = await waitForMail(to, "認証コード", nth);
+  const m = /認証コード: (\d{6})/.exec(mail.text);
+  if (!m) throw new Error(`no code in the mail: ${mail.text}`);
+  return m[1]!;
+}
+
+/** Makes this browser live at `instant` (its own simulated clock; nobody else's changes). */
+export async function setBrowserClock(context: BrowserContext, baseURL: string, instant: string | Date) {
+  const target = new Date(instant).getTime();
+  if (Number.isNaN(target)) throw new Error(`bad instant ${String(instant)}`);
+  await context.addCookies([{ name: "sim_clock", value: `${target}.${Date.now()}`, url: baseURL }]);
+}
+
+export async function createCustomer(baseURL: string, overrides: Partial<TestCustomer> = {}): Promise<TestCustomer> {
+  const id = `e2e${randomBytes(5).toString("hex")}`;
+  const customer: TestCustomer = {
+    selfcareId: id,
+    password: `Pw-${randomBytes(6).toString("hex")}`,
+    email: `${id}@example.jp`,
+    lines: [
+      { number: randomLineNumber(), service: "IP_PHONE", password: randomLinePassword() },
+      { number: randomLineNumber(), service: "B2BUA", password: randomLinePassword() },
+    ],
+    ...overrides,
+  };
+  const res = await fetch(new URL("/api/test/customers", baseURL), {
+    method: "POST",
+    headers: { "content-type": "application/json", "x-test-token": TEST_TOKEN },
+    body: JSON.stringify(customer),
+  });
+  if (res.status !== 201) throw new Error(`could not create the test customer: ${res.status} ${await res.text()}`);
+  return customer;
+}
+
+export async function deleteCustomer(baseURL: string, selfcareId: string) {
+  await fetch(new URL(`/api/test/customers?selfcareId=${encodeURIComponent(selfcareId)}`, baseURL), {
+    method: "DELETE",
+    headers: { "x-test-token": TEST_TOKEN },
+  });
+}
+
+/** Fills the login form and submits it (ends on the code screen when the credentials are right). */
+export async function submitLogin(page: Page, selfcareId: string, password: string) {
+  await page.goto("/login");
+  await page.getByLabel("セルフケアID").fill(selfcareId);
+  await page.getByLabel("セルフケアパスワード").fill(password);
+  await page.getByRole("button", { name: "送信", exact: true }).click();
+}
+
+/** The whole sign-in, with the code read from the captured email. */
+export async function signIn(page: Page, customer: TestCustomer, nthCode = 1) {
+  await submitLogin(page, customer.selfcareId, customer.password);
+  await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+  const code = await readCode(customer.email, nthCode);
+  await page.getByLabel("認証コード").fill(code);
+  await page.getByRole("button", { name: "送信", exact: true }).click();
+  await expect(page).toHaveURL(/\/menu/);
+  return code;
+}
+
+export const test = base.extend<{ customer: TestCustomer }>({
+  customer: async ({ baseURL }, use) => {
+    const c = await createCustomer(baseURL!);
+    await use(c);
+    await deleteCustomer(baseURL!, c.selfcareId);
+  },
+});
+
+export { expect };

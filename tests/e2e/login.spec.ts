@@ -1,0 +1,94 @@
+import { expect, readCode, setBrowserClock, signIn, submitLogin, test, waitForMail } from "./fixtures";
+
+const GENERIC = "セルフケアIDまたはセルフケアパスワードが正しくありません。";
+
+test.describe("customer sign-in @smoke", () => {
+  test("whole login with the code read from the email, then logout", async ({ page, customer }) => {
+    await page.goto("/");
+    await page.getByRole("link", { name: "ログイン >" }).click();
+    await expect(page.getByRole("heading", { name: "セルフケアログイン" })).toBeVisible();
+    await page.getByLabel("セルフケアID").fill(customer.selfcareId);
+    await page.getByLabel("セルフケアパスワード").fill(customer.password);
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page.getByText(`${customer.email[0]}***@example.jp`)).toBeVisible();
+
+    const mail = await waitForMail(customer.email, "認証コード");
+    expect(mail.text).toMatch(/有効期限: \d{4}年\d{1,2}月\d{1,2}日 \d{1,2}:\d{2}（日本時間）まで/);
+    expect(mail.text).toContain("お心当たりのない場合");
+    const code = /認証コード: (\d{6})/.exec(mail.text)![1]!;
+    await page.getByLabel("認証コード").fill(code);
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page).toHaveURL(/\/menu$/);
+
+    await page.getByRole("button", { name: "ログアウト" }).click();
+    await expect(page).toHaveURL(/\/login\?loggedOut=1/);
+    await page.goto("/menu");
+    await expect(page).toHaveURL(/\/login\?next=%2Fmenu/);
+  });
+});
+
+test.describe("customer sign-in failures", () => {
+  test("wrong password gets the generic message and no code", async ({ page, customer }) => {
+    await submitLogin(page, customer.selfcareId, "not-the-password");
+    await expect(page.locator(".form-error")).toHaveText(GENERIC);
+    await submitLogin(page, "no-such-id", "whatever");
+    await expect(page.locator(".form-error")).toHaveText(GENERIC);
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("five wrong passwords lock the account with the same message, and an email says so", async ({ page, customer }) => {
+    for (let i = 0; i < 5; i++) {
+      await submitLogin(page, customer.selfcareId, `wrong-${i}`);
+      await expect(page.locator(".form-error")).toHaveText(GENERIC);
+    }
+    // The right password is now refused with the very same message.
+    await submitLogin(page, customer.selfcareId, customer.password);
+    await expect(page.locator(".form-error")).toHaveText(GENERIC);
+    await expect(page.getByRole("heading", { name: "二段階認証" })).toHaveCount(0);
+    const mail = await waitForMail(customer.email, "ロック");
+    expect(mail.text).toMatch(/まで一時的にロックしました/);
+  });
+
+  test("an expired code is refused (browser clock moved 11 minutes on)", async ({ page, context, customer, baseURL }) => {
+    await setBrowserClock(context, baseURL!, new Date());
+    await submitLogin(page, customer.selfcareId, customer.password);
+    await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+    const code = await readCode(customer.email);
+    await setBrowserClock(context, baseURL!, new Date(Date.now() + 11 * 60_000));
+    await page.getByLabel("認証コード").fill(code);
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page.getByText("認証コードの有効期限が切れました")).toBeVisible();
+    await page.goto("/menu");
+    await expect(page).toHaveURL(/\/login/);
+  });
+
+  test("a used code cannot be used again", async ({ page, browser, customer }) => {
+    const code = await signIn(page, customer);
+    const other = await browser.newContext();
+    const page2 = await other.newPage();
+    await submitLogin(page2, customer.selfcareId, customer.password);
+    await page2.getByLabel("認証コード").fill(code);
+    await page2.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page2.getByText("認証コードが正しくありません。")).toBeVisible();
+    await other.close();
+  });
+
+  test("password without the code reaches no protected page", async ({ page, customer }) => {
+    await submitLogin(page, customer.selfcareId, customer.password);
+    await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+    await page.goto("/menu");
+    await expect(page).toHaveURL(/\/login\?next=%2Fmenu/);
+  });
+
+  test("リセット clears the fields and their errors", async ({ page }) => {
+    await page.goto("/login");
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page.getByText("セルフケアIDを入力してください。", { exact: true }).last()).toBeVisible();
+    await page.getByLabel("セルフケアID").fill("someone");
+    await page.getByLabel("セルフケアパスワード").fill("secret");
+    await page.getByRole("button", { name: "リセット" }).click();
+    await expect(page.getByLabel("セルフケアID")).toHaveValue("");
+    await expect(page.getByLabel("セルフケアパスワード")).toHaveValue("");
+    await expect(page.locator(".field-error")).toHaveCount(0);
+  });
+});

@@ -1,0 +1,59 @@
+import { randomBytes } from "node:crypto";
+import pg from "pg";
+import { openPglite, openPostgres, useDatabase, type Database } from "@/lib/db";
+import { migrate } from "@/lib/migrate";
+
+/** Which database the integration suite runs on: TEST_DB=postgres uses TEST_DATABASE_URL. */
+export const testDbKind = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
+
+/** A fresh PostgreSQL database name on the TEST_DATABASE_URL server, created empty. */
+async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
+  const admin = process.env.TEST_DATABASE_URL;
+  if (!admin) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
+  const name = `t_${randomBytes(6).toString("hex")}`;
+  const client = new pg.Client({ connectionString: admin });
+  await client.connect();
+  await client.query(`CREATE DATABASE ${name}`);
+  await client.end();
+  const url = new URL(admin);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new pg.Client({ connectionString: admin });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+export interface TestDatabase extends Database {
+  /** A connection string (PostgreSQL only): a second, independent client can open it. */
+  url?: string;
+  /** Opens another, independent connection to the same database (PostgreSQL only). */
+  openSecond?: () => Database;
+}
+
+/** A new empty database with every migration applied, installed as the process's database. */
+export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+  let database: TestDatabase;
+  if (testDbKind === "postgres") {
+    const { url, drop } = await createPgDatabase();
+    const opened = openPostgres(url, 20);
+    database = {
+      ...opened,
+      url,
+      openSecond: () => openPostgres(url, 20),
+      close: async () => {
+        await opened.close();
+        await drop();
+      },
+    };
+  } else {
+    database = openPglite(undefined);
+  }
+  if (options.migrate !== false) await migrate(database);
+  useDatabase(database);
+  return database;
+}
