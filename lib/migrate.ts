@@ -36,7 +36,7 @@ export function readMigrations(dir = DEFAULT_MIGRATIONS_DIR): Migration[] {
 }
 
 // Prisma's own bookkeeping table, so that a normal Prisma CLI (`prisma migrate status/deploy`) on a
-// laptop sees the same history (docs/decisions/002-migrations.md).
+// laptop sees the same history (docs/decisions/002-sql-migrations-runner.md).
 const BOOKKEEPING = `CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
   "id" VARCHAR(36) PRIMARY KEY NOT NULL,
   "checksum" VARCHAR(64) NOT NULL,
@@ -57,7 +57,7 @@ const LOCK_KEY = 72707369;
  */
 export async function migrate(database: Database, migrations = readMigrations()): Promise<string[]> {
   const applied: string[] = [];
-  await database.sql.query(BOOKKEEPING);
+  await database.sql.transaction(async (q) => { await q("SELECT pg_advisory_xact_lock($1)", [LOCK_KEY]); await q(BOOKKEEPING); }); // locked: concurrent first starts race on CREATE TABLE IF NOT EXISTS
   for (const m of migrations) {
     try {
       const done = await database.sql.transaction(async (q) => {

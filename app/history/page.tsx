@@ -1,0 +1,70 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { Breadcrumbs } from "@/components/Breadcrumbs";
+import { SignedInHeader } from "@/components/SignedInHeader";
+import { formatJst } from "@/lib/format";
+import { listOwnChanges } from "@/lib/lines/queries";
+import { isBatchService } from "@/lib/schedule";
+import { requireCustomer } from "@/lib/web/session";
+import { logoutAction } from "../login/actions";
+
+export async function generateMetadata() {
+  return { title: (await getTranslations("history"))("title") };
+}
+
+/** Every change of the customer's lines with its reflection time and status. */
+export default async function HistoryPage() {
+  const { principal } = await requireCustomer();
+  const t = await getTranslations();
+  const changes = await listOwnChanges(principal.id);
+  const loc = principal.locale;
+  return (
+    <>
+      <SignedInHeader who={principal.loginId} logout={logoutAction} />
+      <main id="main">
+        <Breadcrumbs trail={["menu", "history"]} />
+        <h1>{t("history.title")}</h1>
+        <section className="panel">
+          {changes.length === 0 ? (
+            <p>{t("history.empty")}</p>
+          ) : (
+            <div className="table-scroll">
+              <table className="schedule history">
+                <caption>{t("history.caption")}</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">{t("history.number")}</th>
+                    <th scope="col">{t("history.requestedAt")}</th>
+                    <th scope="col">{t("history.reflection")}</th>
+                    <th scope="col">{t("history.status")}</th>
+                    <th scope="col">{t("history.appliedAt")}</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {changes.map((c) => (
+                    <tr key={c.id} data-testid="history-row">
+                      <td>{c.line.number}</td>
+                      <td>{formatJst(c.requestedAt, loc)}</td>
+                      <td>
+                        {isBatchService(c.line.service)
+                          ? t("complete.reflectionBatch", { date: formatJst(c.dueAt, loc) })
+                          : t("complete.reflectionWithin", { date: formatJst(c.deadline, loc) })}
+                      </td>
+                      <td>{t(`status.${c.status}`)}</td>
+                      <td>{c.appliedAt ? formatJst(c.appliedAt, loc) : "—"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
+          <div className="actions">
+            <Link href="/menu" className="btn btn-primary">
+              {t("history.menu")}
+            </Link>
+          </div>
+        </section>
+      </main>
+    </>
+  );
+}
