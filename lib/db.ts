@@ -104,6 +104,6 @@ export function db(): PrismaClient {
 }
 
 /** Replaces the process's database (tests, benchmarks). */
-export function useDatabase(database: Database | undefined): void {
+export function setProcessDatabase(database: Database | undefined): void {
   holder.__selfcareDb = database;
 }

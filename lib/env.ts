@@ -1,9 +1,11 @@
+import { DateTime } from "luxon";
 import { z } from "zod";
 
 const isoInstant = z
   .string()
   .trim()
-  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && !Number.isNaN(Date.parse(v)), {
+  // luxon refuses impossible dates (2026-02-30, 24:00) that Date.parse would roll over.
+  .refine((v) => /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/.test(v) && DateTime.fromISO(v, { setZone: true }).isValid, {
     message: "must be an ISO-8601 instant with a zone, e.g. 2026-11-25T14:00:00+09:00",
   })
   .transform((v) => new Date(v));
@@ -17,7 +19,7 @@ const schema = z
     // Next.js forces NODE_ENV=production for every built server, so the deployment is named apart.
     APP_ENV: z.preprocess(emptyAsUndefined, z.enum(["development", "test", "production"]).default("development")),
     HOST: z.preprocess(emptyAsUndefined, z.string().default("127.0.0.1")),
-    PORT: z.coerce.number().int().min(1).max(65535).default(3000),
+    PORT: z.preprocess(emptyAsUndefined, z.string().regex(/^\d{1,5}$/, "must be a port number (1-65535)").transform(Number).pipe(z.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)")).default(3000)),
     DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
     DATA_DIR: z.preprocess(emptyAsUndefined, z.string().default(".data")),
     SMTP_URL: opt(z.string().regex(/^smtps?:\/\//, "must start with smtp:// or smtps://")),

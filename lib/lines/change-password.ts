@@ -145,11 +145,9 @@ export async function changeLinePassword(o: {
 
 /** Marks the line's pending change (if any) SUPERSEDED by `byId` and erases its credential. */
 async function supersedePending(tx: Tx, lineId: string, byId: string): Promise<string[]> {
-  const pending = await tx.passwordChange.findMany({ where: { lineId, status: "PENDING" }, select: { id: true } });
-  if (pending.length === 0) return [];
-  await tx.passwordChange.updateMany({
-    where: { id: { in: pending.map((p) => p.id) } },
-    data: { status: "SUPERSEDED", supersededById: byId, credential: null },
-  });
-  return pending.map((p) => p.id);
+  // Re-checked under the row lock: a change the worker applied meanwhile stays APPLIED.
+  const rows = await tx.$queryRaw<{ id: string }[]>`
+    UPDATE "PasswordChange" SET status = 'SUPERSEDED', "supersededById" = ${byId}::uuid, credential = NULL
+     WHERE "lineId" = ${lineId}::uuid AND status = 'PENDING' RETURNING id`;
+  return rows.map((r) => r.id);
 }

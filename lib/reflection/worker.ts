@@ -1,0 +1,193 @@
+import { randomUUID } from "node:crypto";
+import { log } from "../log";
+import type { Database, SqlQuery } from "../db";
+import { unseal } from "../crypto/seal";
+import type { Locale } from "../format";
+import { changeAppliedEmail, changeFailedEmail } from "../mail/templates";
+import type { Provisioner, ProvisionItem } from "../provisioning";
+import type { SipCredential } from "../sip/digest";
+
+export interface WorkerOptions {
+  database: Database;
+  provisioner: Provisioner;
+  credentialKey: Buffer;
+  now: Date;
+  batchSize: number;
+  maxAttempts: number;
+}
+
+export interface BatchResult {
+  claimed: number;
+  applied: number;
+  failed: number;
+  gaveUp: number;
+}
+
+interface Row {
+  id: string;
+  credential: string | null;
+  attempts: number;
+  requestedAt: Date;
+  number: string;
+  customerId: string;
+  selfcareId: string;
+  email: string;
+  locale: string;
+}
+
+/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 15 minutes. */
+export function reflectionBackoffMs(attempts: number): number {
+  return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
+}
+
+const CLAIM = `
+  SELECT pc.id, pc.credential, pc.attempts, pc."requestedAt", l.number, l."customerId", c."selfcareId", c.email, c.locale
+    FROM "PasswordChange" pc
+    JOIN "Line" l ON l.id = pc."lineId"
+    JOIN "Customer" c ON c.id = l."customerId"
+   WHERE pc.status = 'PENDING' AND pc."dueAt" <= $1 AND pc."nextAttemptAt" <= $1
+   ORDER BY pc."dueAt", pc.id
+   LIMIT $2
+   FOR UPDATE OF pc SKIP LOCKED`;
+
+/** Appends audit rows and outbox messages in bulk (one statement each). */
+async function appendEventsAndMail(
+  q: SqlQuery,
+  now: Date,
+  type: string,
+  rows: Row[],
+  details: (r: Row) => object,
+  mail: (r: Row) => { kind: string; subject: string; body: string },
+) {
+  if (rows.length === 0) return;
+  await q(
+    `INSERT INTO "AuditEvent" (at, type, actor, "selfcareId", "customerId", "lineNumber", details)
+     SELECT $1, $2, 'system', s, c, n, d FROM unnest($3::text[], $4::uuid[], $5::text[], $6::jsonb[]) AS t(s, c, n, d)`,
+    [now, type, rows.map((r) => r.selfcareId), rows.map((r) => r.customerId), rows.map((r) => r.number), rows.map((r) => JSON.stringify(details(r)))],
+  );
+  const mails = rows.map(mail);
+  await q(
+    `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt", "nextAttemptAt")
+     SELECT * , $7::timestamptz, $7::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
+    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now],
+  );
+}
+
+/**
+ * One bounded batch: claim due PENDING changes (SKIP LOCKED, so any number of workers can run),
+ * provision them, and mark them APPLIED — credential erased, audit row and "反映が完了しました"
+ * email written — in the same transaction. If provisioning fails the transaction is rolled back
+ * and the failure recorded on each change (attempts, lastError, backoff; FAILED after maxAttempts).
+ */
+export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult> {
+  const result: BatchResult = { claimed: 0, applied: 0, failed: 0, gaveUp: 0 };
+  let claimedRows: Row[] = [];
+  let provisionError: unknown = null;
+  const unsealFailures: { row: Row; error: string }[] = [];
+
+  try {
+    await o.database.sql.transaction(async (q) => {
+      claimedRows = await q<Row>(CLAIM, [o.now, o.batchSize]);
+      result.claimed = claimedRows.length;
+      if (claimedRows.length === 0) return;
+
+      const items: ProvisionItem[] = [];
+      const ready: Row[] = [];
+      for (const row of claimedRows) {
+        try {
+          if (!row.credential) throw new Error("no credential material");
+          items.push({ changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential });
+          ready.push(row);
+        } catch (error) {
+          unsealFailures.push({ row, error: `credential unusable: ${error instanceof Error ? error.message : String(error)}` });
+        }
+      }
+      if (ready.length === 0) return;
+
+      await o.provisioner.provision(items, { query: q, now: o.now });
+
+      await q(
+        `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
+          WHERE id = ANY($2::uuid[])`,
+        [o.now, ready.map((r) => r.id)],
+      );
+      await appendEventsAndMail(q, o.now, "CHANGE_APPLIED", ready, (r) => ({ changeId: r.id, provisioner: o.provisioner.name }), (r) => ({
+        kind: "CHANGE_APPLIED",
+        ...changeAppliedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, appliedAt: o.now }),
+      }));
+      result.applied = ready.length;
+    });
+  } catch (error) {
+    provisionError = error;
+  }
+
+  const failures = provisionError
+    ? claimedRows.map((row) => ({ row, error: provisionError instanceof Error ? provisionError.message : String(provisionError) }))
+    : unsealFailures;
+  if (failures.length > 0) {
+    const gaveUp = await recordFailures(o, failures);
+    result.failed = failures.length - gaveUp;
+    result.gaveUp = gaveUp;
+  }
+  return result;
+}
+
+/** Records failed attempts; changes out of attempts become FAILED (customer told, logged at error). */
+async function recordFailures(o: WorkerOptions, failures: { row: Row; error: string }[]): Promise<number> {
+  let gaveUp = 0;
+  await o.database.sql.transaction(async (q) => {
+    const finals: Row[] = [];
+    for (const { row, error } of failures) {
+      const attempts = row.attempts + 1;
+      const final = attempts >= o.maxAttempts;
+      const message = error.slice(0, 500);
+      const updated = await q(
+        `UPDATE "PasswordChange" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4,
+                status = CASE WHEN $5 THEN 'FAILED'::"ChangeStatus" ELSE status END,
+                credential = CASE WHEN $5 THEN NULL ELSE credential END
+          WHERE id = $1 AND status = 'PENDING' AND attempts = $6 RETURNING id`,
+        [row.id, attempts, message, new Date(o.now.getTime() + reflectionBackoffMs(attempts)), final, row.attempts],
+      );
+      if (updated.length === 0) continue; // another worker recorded this attempt already
+      if (final) {
+        finals.push(row);
+        log.error({ changeId: row.id, line: row.number, attempts, err: message }, "reflection FAILED after the last attempt");
+      } else {
+        log.warn({ changeId: row.id, line: row.number, attempts, err: message }, "reflection attempt failed, will retry");
+      }
+    }
+    await appendEventsAndMail(q, o.now, "CHANGE_FAILED", finals, (r) => ({ changeId: r.id }), (r) => ({
+      kind: "CHANGE_FAILED",
+      ...changeFailedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, requestedAt: r.requestedAt }),
+    }));
+    gaveUp = finals.length;
+    const retried = failures.length - finals.length;
+    if (retried > 0) {
+      await q(
+        `INSERT INTO "AuditEvent" (at, type, actor, "lineNumber", "customerId", details)
+         SELECT $1, 'CHANGE_RETRY', 'system', n, c, d FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) AS t(n, c, d)`,
+        [
+          o.now,
+          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => f.row.number),
+          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => f.row.customerId),
+          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => JSON.stringify({ changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) })),
+        ],
+      );
+    }
+  });
+  return gaveUp;
+}
+
+/** Runs batches until one comes back short (the backlog is drained) or `maxBatches` is reached. */
+export async function drainDueChanges(o: WorkerOptions, maxBatches = 1000): Promise<BatchResult> {
+  const total: BatchResult = { claimed: 0, applied: 0, failed: 0, gaveUp: 0 };
+  for (let i = 0; i < maxBatches; i++) {
+    const r = await runReflectionBatch(o);
+    total.claimed += r.claimed;
+    total.applied += r.applied;
+    total.failed += r.failed;
+    total.gaveUp += r.gaveUp;
+    if (r.claimed < o.batchSize || r.applied === 0) break;
+  }
+  return total;
+}
