@@ -44,12 +44,14 @@ export default defineConfig({
           timeout: 30_000,
         },
         {
-          command: `rm -rf .tmp/e2e-data && node node_modules/next/dist/bin/next start -H 127.0.0.1 -p ${port}`,
+          command: "rm -rf .tmp/e2e-data && node_modules/.bin/tsx scripts/serve.ts",
           url: `http://127.0.0.1:${port}/`,
           reuseExistingServer: false,
           timeout: 120_000,
           env: {
             APP_ENV: "test",
+            HOST: "127.0.0.1",
+            PORT: String(port),
             DATA_DIR: ".tmp/e2e-data",
             SMTP_URL: "smtp://127.0.0.1:2525",
             APP_NOW: E2E_APP_NOW,

@@ -1,5 +1,5 @@
 // `npm start`: check the configuration, build when the sources are newer than the last build, then
-// serve with `next start`. Migrations, demo data and the embedded worker run inside the server
+// serve with scripts/serve.ts (Next.js behind a server that records the real client address). Migrations, demo data and the embedded worker run inside the server
 // process (instrumentation.ts), because embedded PGlite allows one process only.
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readdirSync, statSync } from "node:fs";
@@ -43,6 +43,6 @@ if (needsBuild()) {
   const build = spawnSync(process.execPath, ["node_modules/next/dist/bin/next", "build"], { stdio: "inherit", env });
   if (build.status !== 0) process.exit(build.status ?? 1);
 }
-const server = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", config.HOST, "-p", String(config.PORT)], { stdio: "inherit", env });
+const server = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"] as const) process.on(signal, () => server.kill(signal));
 server.on("exit", (code) => process.exit(code ?? 0));

@@ -40,6 +40,7 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
     if (isAppError(error)) {
       if (error.code === "LINE_NOT_FOUND") return { ok: false, fieldErrors: { number: "errors.lineNotFound" } };
       if (error.code === "CURRENT_PASSWORD_WRONG") return { ok: false, fieldErrors: { currentPassword: "errors.currentPasswordWrong" } };
+      if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
       if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message)) } };
     }
     log.error({ err: error }, "password change failed");

@@ -49,10 +49,16 @@ export async function startLogin(o: {
 
   if (!passwordOk) {
     await prisma.$transaction(async (tx) => {
-      const failures = await principals.addFailure(tx, o.kind, principal.id);
+      const counters = await principals.addFailure(tx, o.kind, principal.id, o.now);
+      if (!counters) {
+        // Locked by a simultaneous attempt since this one read the account: not counted.
+        await audit(tx, { type: "LOGIN_FAILED", actor, at: o.now, ...who(principal), client: o.client, details: { reason: "locked" } });
+        return;
+      }
+      const failures = counters.failedLoginCount;
       await audit(tx, { type: "LOGIN_FAILED", actor, at: o.now, ...who(principal), client: o.client, details: { reason: "wrong_password", consecutive: failures } });
       if (failures < LOGIN_FAILURES_TO_LOCK) return;
-      const nth = principal.lockoutCount + 1;
+      const nth = counters.lockoutCount + 1;
       const until = new Date(o.now.getTime() + lockoutDurationMs(nth));
       await principals.update(tx, o.kind, principal.id, { failedLoginCount: 0, lockoutCount: nth, lockedUntil: until, bumpSessionVersion: true });
       await tx.loginChallenge.updateMany({
@@ -126,18 +132,27 @@ export async function verifyCode(o: { challengeId: string; code: string; now: Da
     throw new AppError(state === "expired" ? "CODE_EXPIRED" : "CHALLENGE_DEAD");
   }
 
+  // Spend one attempt atomically *before* checking the hash, so that simultaneous guesses can never
+  // be checked more than CODE_MAX_ATTEMPTS times in all.
+  const reserved = await prisma.loginChallenge.updateMany({
+    where: { id: challenge.id, consumedAt: null, invalidatedAt: null, attempts: { lt: CODE_MAX_ATTEMPTS }, expiresAt: { gt: o.now } },
+    data: { attempts: { increment: 1 } },
+  });
+  if (reserved.count !== 1) {
+    await audit(prisma, { ...base, type: "CODE_FAILED", details: { challengeId: challenge.id, reason: "dead" } });
+    throw new AppError("CHALLENGE_DEAD");
+  }
+
   if (!(await verifySecret(challenge.codeHash, o.code))) {
-    const attempts = await prisma.$transaction(async (tx) => {
-      const updated = await tx.loginChallenge.update({ where: { id: challenge.id }, data: { attempts: { increment: 1 } } });
-      await audit(tx, { ...base, type: "CODE_FAILED", details: { challengeId: challenge.id, reason: "wrong_code", attempts: updated.attempts } });
-      return updated.attempts;
-    });
+    const { attempts } = await prisma.loginChallenge.findUniqueOrThrow({ where: { id: challenge.id }, select: { attempts: true } });
+    await audit(prisma, { ...base, type: "CODE_FAILED", details: { challengeId: challenge.id, reason: "wrong_code", attempts } });
     throw new AppError(attempts >= CODE_MAX_ATTEMPTS ? "CHALLENGE_DEAD" : "CODE_INVALID");
   }
 
   return prisma.$transaction(async (tx) => {
+    // This try's attempt is already spent; the hash must still be the one checked (no resend since).
     const consumed = await tx.loginChallenge.updateMany({
-      where: { id: challenge.id, consumedAt: null, invalidatedAt: null, attempts: { lt: CODE_MAX_ATTEMPTS }, expiresAt: { gt: o.now } },
+      where: { id: challenge.id, codeHash: challenge.codeHash, consumedAt: null, invalidatedAt: null, expiresAt: { gt: o.now } },
       data: { consumedAt: o.now },
     });
     if (consumed.count !== 1) throw new AppError("CHALLENGE_DEAD");

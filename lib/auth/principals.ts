@@ -40,11 +40,17 @@ export const principals = {
     return s && { kind, ...s, locale: "ja" };
   },
 
-  /** Adds one failed password atomically; returns the new count. */
-  async addFailure(tx: Tx, kind: PrincipalKind, id: string): Promise<number> {
+  /**
+   * Adds one failed password atomically unless the account is locked at `now` (then null). The
+   * counters returned are read under this transaction's row lock, so they are current.
+   */
+  async addFailure(tx: Tx, kind: PrincipalKind, id: string, now: Date): Promise<{ failedLoginCount: number; lockoutCount: number } | null> {
+    const where = { id, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] };
     const data = { failedLoginCount: { increment: 1 } };
-    const row = kind === "customer" ? await tx.customer.update({ where: { id }, data }) : await tx.staffUser.update({ where: { id }, data });
-    return row.failedLoginCount;
+    const r = kind === "customer" ? await tx.customer.updateMany({ where, data }) : await tx.staffUser.updateMany({ where, data });
+    if (r.count === 0) return null;
+    const row = await principals.byId(tx, kind, id);
+    return row && { failedLoginCount: row.failedLoginCount, lockoutCount: row.lockoutCount };
   },
 
   async update(tx: Tx, kind: PrincipalKind, id: string, counters: Counters): Promise<void> {

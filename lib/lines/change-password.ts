@@ -19,7 +19,7 @@ export const LINE_FAILURES_TO_BLOCK = 5;
 /** …for this long. */
 export const LINE_BLOCK_MS = 30 * 60_000;
 
-export type ChangeErrorCode = "LINE_NOT_FOUND" | "LINE_BLOCKED" | "CURRENT_PASSWORD_WRONG";
+export type ChangeErrorCode = "LINE_NOT_FOUND" | "LINE_BLOCKED" | "CURRENT_PASSWORD_WRONG" | "FORM_EXPIRED";
 
 export interface ChangeAccepted {
   changeId: string;
@@ -107,9 +107,12 @@ export async function changeLinePassword(o: {
       const locked = await tx.$queryRaw<{ passwordHash: string }[]>`SELECT "passwordHash" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
       const twin = await tx.passwordChange.findUnique({ where: { idempotencyKey: o.idempotencyKey }, include: { line: true } });
       if (twin) {
-        return { changeId: twin.id, number: line.number, service: line.service, requestedAt: twin.requestedAt, dueAt: twin.dueAt, deadline: twin.deadline, replayed: true };
+        // A key is one rendered form of one customer: anyone else presenting it gets a stale-form error.
+        if (twin.line.customerId !== o.customer.id) throw new AppError("FORM_EXPIRED");
+        return { changeId: twin.id, number: twin.line.number, service: twin.line.service, requestedAt: twin.requestedAt, dueAt: twin.dueAt, deadline: twin.deadline, replayed: true };
       }
-      if (locked[0]?.passwordHash !== line.passwordHash && !(await verifySecret(locked[0]!.passwordHash, o.currentPassword))) {
+      if (!locked[0]) throw new AppError("LINE_NOT_FOUND", "number");
+      if (locked[0].passwordHash !== line.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
         throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
       }
       const superseded = await supersedePending(tx, line.id, changeId);

@@ -47,7 +47,7 @@ const text = (max: number) => z.string({ error: "errors.required" }).max(max, "e
 
 export const passwordChangeSchema = z
   .object({
-    number: text(64),
+    number: z.string({ error: "errors.phoneFormat" }).max(64, "errors.phoneFormat"),
     currentPassword: text(64),
     newPassword: text(64),
     confirmPassword: text(64),

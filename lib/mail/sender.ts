@@ -30,11 +30,12 @@ interface Claimed {
 }
 
 /**
- * Sends due outbox messages (bounded batch). Each is first leased (claimed with SKIP LOCKED and its
- * next attempt pushed past the lease) so concurrent senders never pick the same message, then sent,
- * then marked SENT; a failure schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS the
- * message is FAILED (still visible). The Message-ID is the outbox id, so the one window left — a
- * crash between SMTP's acceptance and the mark — yields a duplicate that receivers can recognise.
+ * Sends due outbox messages (at most `batchSize`). Each message is leased on its own just before it
+ * is sent (claimed with SKIP LOCKED and its next attempt pushed past the lease), so concurrent senders
+ * never pick the same message however slow SMTP is; then it is sent, then marked SENT. A failure
+ * schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS the message is FAILED (still
+ * visible). The Message-ID is the outbox id, so the one window left — a crash between SMTP's
+ * acceptance and the mark — yields a duplicate that receivers can recognise.
  */
 export async function deliverDueEmails(options: {
   database: Database;
@@ -44,23 +45,24 @@ export async function deliverDueEmails(options: {
   batchSize?: number;
 }): Promise<{ sent: number; failed: number }> {
   const { database, transport, from, now } = options;
-  const leaseUntil = new Date(now.getTime() + OUTBOX_LEASE_MS);
-  const claimed = await database.sql.transaction(async (q) => {
-    const rows = await q<Claimed>(
-      `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
-        WHERE status = 'PENDING' AND "nextAttemptAt" <= $1
-        ORDER BY "nextAttemptAt" LIMIT $2 FOR UPDATE SKIP LOCKED`,
-      [now, options.batchSize ?? 20],
-    );
-    if (rows.length > 0) {
-      await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = $1 WHERE id = ANY($2::uuid[])`, [leaseUntil, rows.map((r) => r.id)]);
-    }
-    return rows;
-  });
-
+  const startedAt = Date.now();
+  // `now` is the sender's clock at the start; the lease also covers the time spent since.
+  const current = () => new Date(now.getTime() + (Date.now() - startedAt));
   let sent = 0;
   let failed = 0;
-  for (const m of claimed) {
+  for (let i = 0; i < (options.batchSize ?? 20); i++) {
+    const claimedAt = current();
+    const [m] = await database.sql.transaction(async (q) => {
+      const rows = await q<Claimed>(
+        `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
+          WHERE status = 'PENDING' AND "nextAttemptAt" <= $1
+          ORDER BY "nextAttemptAt" LIMIT 1 FOR UPDATE SKIP LOCKED`,
+        [now],
+      );
+      if (rows[0]) await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = $1 WHERE id = $2`, [new Date(claimedAt.getTime() + OUTBOX_LEASE_MS), rows[0].id]);
+      return rows;
+    });
+    if (!m) break;
     try {
       await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
       await database.prisma.outboxEmail.update({
@@ -75,12 +77,7 @@ export async function deliverDueEmails(options: {
       const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
       await database.prisma.outboxEmail.update({
         where: { id: m.id },
-        data: {
-          attempts,
-          lastError: message,
-          status: giveUp ? "FAILED" : "PENDING",
-          nextAttemptAt: new Date(now.getTime() + outboxBackoffMs(attempts)),
-        },
+        data: { attempts, lastError: message, status: giveUp ? "FAILED" : "PENDING", nextAttemptAt: new Date(now.getTime() + outboxBackoffMs(attempts)) },
       });
       (giveUp ? log.error : log.warn).call(log, { outboxId: m.id, attempts, err: message }, giveUp ? "email given up" : "email send failed, will retry");
     }

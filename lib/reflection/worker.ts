@@ -35,6 +35,19 @@ interface Row {
   locale: string;
 }
 
+/**
+ * A readable one-line reason. Some errors carry no message of their own: node:net rejects a
+ * connection to a dual-stack host (localhost → ::1 and 127.0.0.1) with an AggregateError whose
+ * message is "", so the inner errors (or the code) are what an operator needs to see.
+ */
+export function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  if (error.message) return error.message;
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.map(describeError).join("; ");
+  const code = (error as { code?: unknown }).code;
+  return typeof code === "string" ? code : error.name;
+}
+
 /** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 15 minutes. */
 export function reflectionBackoffMs(attempts: number): number {
   return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
@@ -99,7 +112,7 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
           items.push({ changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential });
           ready.push(row);
         } catch (error) {
-          unsealFailures.push({ row, error: `credential unusable: ${error instanceof Error ? error.message : String(error)}` });
+          unsealFailures.push({ row, error: `credential unusable: ${describeError(error)}` });
         }
       }
       if (ready.length === 0) return;
@@ -118,25 +131,26 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
       result.applied = ready.length;
     });
   } catch (error) {
+    // Nothing was claimed: the portal database itself failed. There is no change to record the
+    // failure on, so it must not be swallowed (the worker loop logs it at error level).
+    if (claimedRows.length === 0) throw error;
     provisionError = error;
   }
 
-  const failures = provisionError
-    ? claimedRows.map((row) => ({ row, error: provisionError instanceof Error ? provisionError.message : String(provisionError) }))
-    : unsealFailures;
+  const failures = provisionError ? claimedRows.map((row) => ({ row, error: describeError(provisionError) })) : unsealFailures;
   if (failures.length > 0) {
-    const gaveUp = await recordFailures(o, failures);
-    result.failed = failures.length - gaveUp;
-    result.gaveUp = gaveUp;
+    const recorded = await recordFailures(o, failures);
+    result.failed = recorded.retried;
+    result.gaveUp = recorded.gaveUp;
   }
   return result;
 }
 
 /** Records failed attempts; changes out of attempts become FAILED (customer told, logged at error). */
-async function recordFailures(o: WorkerOptions, failures: { row: Row; error: string }[]): Promise<number> {
-  let gaveUp = 0;
-  await o.database.sql.transaction(async (q) => {
+async function recordFailures(o: WorkerOptions, failures: { row: Row; error: string }[]): Promise<{ retried: number; gaveUp: number }> {
+  return o.database.sql.transaction(async (q) => {
     const finals: Row[] = [];
+    const retried: { row: Row; error: string }[] = [];
     for (const { row, error } of failures) {
       const attempts = row.attempts + 1;
       const final = attempts >= o.maxAttempts;
@@ -148,11 +162,13 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
           WHERE id = $1 AND status = 'PENDING' AND attempts = $6 RETURNING id`,
         [row.id, attempts, message, new Date(o.now.getTime() + reflectionBackoffMs(attempts)), final, row.attempts],
       );
-      if (updated.length === 0) continue; // another worker recorded this attempt already
+      // Another worker recorded this attempt already, or applied the change meanwhile: nothing to say.
+      if (updated.length === 0) continue;
       if (final) {
         finals.push(row);
         log.error({ changeId: row.id, line: row.number, attempts, err: message }, "reflection FAILED after the last attempt");
       } else {
+        retried.push({ row, error });
         log.warn({ changeId: row.id, line: row.number, attempts, err: message }, "reflection attempt failed, will retry");
       }
     }
@@ -160,22 +176,21 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
       kind: "CHANGE_FAILED",
       ...changeFailedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, requestedAt: r.requestedAt }),
     }));
-    gaveUp = finals.length;
-    const retried = failures.length - finals.length;
-    if (retried > 0) {
+    if (retried.length > 0) {
       await q(
-        `INSERT INTO "AuditEvent" (at, type, actor, "lineNumber", "customerId", details)
-         SELECT $1, 'CHANGE_RETRY', 'system', n, c, d FROM unnest($2::text[], $3::uuid[], $4::jsonb[]) AS t(n, c, d)`,
+        `INSERT INTO "AuditEvent" (at, type, actor, "lineNumber", "customerId", details, "selfcareId")
+         SELECT $1, 'CHANGE_RETRY', 'system', n, c, d, s FROM unnest($2::text[], $3::uuid[], $4::jsonb[], $5::text[]) AS t(n, c, d, s)`,
         [
           o.now,
-          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => f.row.number),
-          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => f.row.customerId),
-          failures.filter((f) => f.row.attempts + 1 < o.maxAttempts).map((f) => JSON.stringify({ changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) })),
+          retried.map((f) => f.row.number),
+          retried.map((f) => f.row.customerId),
+          retried.map((f) => JSON.stringify({ changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) })),
+          retried.map((f) => f.row.selfcareId),
         ],
       );
     }
+    return { retried: retried.length, gaveUp: finals.length };
   });
-  return gaveUp;
 }
 
 /** Runs batches until one comes back short (the backlog is drained) or `maxBatches` is reached. */

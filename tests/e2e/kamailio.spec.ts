@@ -64,11 +64,13 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
 
     const port = await freePort();
     portalUrl = `http://127.0.0.1:${port}`;
-    portal = spawn(process.execPath, ["node_modules/next/dist/bin/next", "start", "-H", "127.0.0.1", "-p", String(port)], {
+    portal = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], {
       stdio: "inherit",
       env: {
         ...process.env,
         APP_ENV: "test",
+        HOST: "127.0.0.1",
+        PORT: String(port),
         DATABASE_URL: portalDb,
         DATA_DIR: ".tmp/kamailio-e2e",
         PROVISIONER: "kamailio",

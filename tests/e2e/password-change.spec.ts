@@ -117,3 +117,25 @@ test.describe("IP phone password change", () => {
     await expect(page.getByTestId("change-facts")).toContainText(line.number);
   });
 });
+
+test("an IP_PHONE change is reflected by the embedded worker within seconds (history shows 反映済み)", async ({ page, customer }) => {
+  await signIn(page, customer);
+  await openInputScreen(page);
+  const line = byService(customer, "IP_PHONE");
+  await fillChange(page, { number: line.number, current: line.password, next: "w5c9e3u7" });
+  await page.getByRole("button", { name: "更新" }).click();
+  await expect(page.getByText("IP加入電話パスワードの変更が完了しました。")).toBeVisible();
+  const started = Date.now();
+  await expect
+    .poll(
+      async () => {
+        await page.goto("/history");
+        return page.getByTestId("history-row").filter({ hasText: line.number }).first().innerText();
+      },
+      { timeout: 15_000, intervals: [500] },
+    )
+    .toContain("反映済み");
+  expect(Date.now() - started).toBeLessThan(15_000);
+  const mail = await waitForMail(customer.email, "反映が完了しました");
+  expect(mail.text).toContain(line.number);
+});

@@ -1,6 +1,6 @@
 import { randomBytes } from "node:crypto";
 import pg from "pg";
-import { openPglite, openPostgres, useDatabase, type Database } from "@/lib/db";
+import { openPglite, openPostgres, setProcessDatabase, type Database } from "@/lib/db";
 import { migrate } from "@/lib/migrate";
 
 /** Which database the integration suite runs on: TEST_DB=postgres uses TEST_DATABASE_URL. */
@@ -54,6 +54,6 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     database = openPglite(undefined);
   }
   if (options.migrate !== false) await migrate(database);
-  useDatabase(database);
+  setProcessDatabase(database);
   return database;
 }

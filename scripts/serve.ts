@@ -1,0 +1,33 @@
+// The production HTTP server: Next.js behind a plain Node server that records who is really
+// connecting. Next.js itself keeps any X-Forwarded-For the client sends, so without a trusted proxy
+// a client could choose the address used for rate limits and the audit trail. Here the header is
+// replaced by the socket's address, unless TRUST_PROXY=true (one reverse proxy in front appends it).
+//   node_modules/.bin/tsx scripts/serve.ts      (npm start runs it after the build)
+import { createServer } from "node:http";
+import next from "next";
+import { EnvError, parseEnv } from "../lib/env";
+
+let config;
+try {
+  config = parseEnv(process.env);
+} catch (error) {
+  console.error(error instanceof EnvError ? error.message : error);
+  process.exit(1);
+}
+process.env.NEXTAUTH_URL ??= `http://localhost:${config.PORT}`;
+process.env.NEXT_TELEMETRY_DISABLED = "1";
+
+const app = next({ dev: false, hostname: config.HOST, port: config.PORT });
+const handle = app.getRequestHandler();
+await app.prepare();
+
+const server = createServer((req, res) => {
+  if (!config.TRUST_PROXY) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+  void handle(req, res);
+});
+server.listen(config.PORT, config.HOST, () => {
+  console.log(`Portal ready on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`);
+});
+const stop = () => server.close(() => process.exit(0));
+process.on("SIGTERM", stop);
+process.on("SIGINT", stop);

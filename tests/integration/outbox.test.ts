@@ -1,0 +1,214 @@
+import { createServer } from "node:net";
+import type { SMTPServer } from "smtp-server";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { setProcessDatabase, type Database } from "@/lib/db";
+import { enqueueEmail, type OutgoingEmail } from "@/lib/mail/outbox";
+import { OUTBOX_LEASE_MS, OUTBOX_MAX_ATTEMPTS, deliverDueEmails, outboxBackoffMs, smtpTransport, type MailTransport } from "@/lib/mail/sender";
+import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+const FROM = "IP電話サポート <no-reply@example.jp>";
+
+let database: TestDatabase;
+const prisma = () => database.prisma;
+const servers: SMTPServer[] = [];
+const extraDatabases: Database[] = [];
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+});
+
+afterEach(async () => {
+  await Promise.all(servers.splice(0).map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
+});
+
+afterAll(async () => {
+  for (const d of extraDatabases) await d.close();
+  setProcessDatabase(undefined);
+  await database?.close();
+});
+
+/** A random high port that nothing listens on right now (checked by binding it once). */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 40_000 + Math.floor(Math.random() * 10_000);
+    const free = await new Promise<boolean>((resolve) => {
+      const probe = createServer();
+      probe.once("error", () => resolve(false));
+      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
+    });
+    if (free) return port;
+  }
+}
+
+async function capture(port: number): Promise<CapturedMail[]> {
+  const mails: CapturedMail[] = [];
+  servers.push(await startSmtpCapture(port, (m) => mails.push(m)));
+  return mails;
+}
+
+let counter = 0;
+function message(overrides: Partial<OutgoingEmail> = {}): OutgoingEmail {
+  counter++;
+  return {
+    kind: "LOGIN_CODE",
+    to: `outbox${counter}@example.jp`,
+    subject: `【IP加入電話】テスト ${counter}`,
+    body: `テスト本文 ${counter}\n認証コード: 0${counter}2345`,
+    ...overrides,
+  };
+}
+
+async function enqueue(m: OutgoingEmail): Promise<string> {
+  return prisma().$transaction((tx) => enqueueEmail(tx, m, new Date()));
+}
+
+/** Delivery "now": a little after the real time (enqueueEmail makes a message due at the server clock). */
+const soon = () => new Date(Date.now() + 1_000);
+
+// On PostgreSQL the concurrent cases use a second, independent pool (openSecond), as two worker
+// processes would; on PGlite both senders share the one embedded database.
+describe("outbox delivery", () => {
+  it("keeps a message through an SMTP outage and delivers it exactly once when SMTP is back", async () => {
+    const port = await freePort();
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+    const m = message({ sensitive: true });
+    const id = await enqueue(m);
+
+    // SMTP is down: the attempt fails, the message stays and is rescheduled with backoff.
+    const t1 = soon();
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: t1 })).toEqual({ sent: 0, failed: 1 });
+    let row = await prisma().outboxEmail.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "PENDING", attempts: 1, sentAt: null, body: m.body });
+    expect(row.lastError).toMatch(/ECONNREFUSED|connect/i);
+    expect(row.nextAttemptAt.toISOString()).toBe(new Date(t1.getTime() + outboxBackoffMs(1)).toISOString());
+    expect(outboxBackoffMs(1)).toBe(5_000);
+
+    // Not due before the backoff has passed.
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(t1.getTime() + 4_999) })).toEqual({ sent: 0, failed: 0 });
+
+    // SMTP comes back on the same port.
+    const mails = await capture(port);
+    const t2 = new Date(t1.getTime() + 5_000);
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: t2 })).toEqual({ sent: 1, failed: 0 });
+    row = await prisma().outboxEmail.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "SENT", attempts: 2, lastError: null });
+    expect(row.sentAt?.toISOString()).toBe(t2.toISOString());
+    // A sensitive body (it carries a code) is erased once delivered.
+    expect(row.body).toBe("");
+
+    // Nothing more to send, now or later.
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(t2.getTime() + 1_000) })).toEqual({ sent: 0, failed: 0 });
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(t2.getTime() + 24 * 3_600_000) })).toEqual({ sent: 0, failed: 0 });
+
+    expect(mails).toHaveLength(1);
+    expect(mails[0]).toMatchObject({ to: [m.to], from: "no-reply@example.jp", subject: m.subject, messageId: `<${id}@selfcare.invalid>` });
+    expect(mails[0]!.text.trim()).toBe(m.body);
+  });
+
+  it("keeps the body of a message that carries no secret", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const m = message({ kind: "LOCKOUT" });
+    const id = await enqueue(m);
+    expect(await deliverDueEmails({ database, transport: smtpTransport(`smtp://127.0.0.1:${port}`), from: FROM, now: soon() })).toEqual({ sent: 1, failed: 0 });
+    const row = await prisma().outboxEmail.findUniqueOrThrow({ where: { id } });
+    expect(row).toMatchObject({ status: "SENT", sensitive: false, body: m.body, attempts: 1 });
+    expect(mails).toHaveLength(1);
+  });
+
+  it("backs off 5 s, 10 s, 20 s … and gives up as FAILED after the last attempt", async () => {
+    const port = await freePort();
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+    const id = await enqueue(message());
+    let now = soon();
+    for (let attempt = 1; attempt <= OUTBOX_MAX_ATTEMPTS; attempt++) {
+      expect(await deliverDueEmails({ database, transport, from: FROM, now })).toEqual({ sent: 0, failed: 1 });
+      const row = await prisma().outboxEmail.findUniqueOrThrow({ where: { id } });
+      expect(row.attempts).toBe(attempt);
+      expect(row.status).toBe(attempt < OUTBOX_MAX_ATTEMPTS ? "PENDING" : "FAILED");
+      expect(row.nextAttemptAt.getTime() - now.getTime()).toBe(outboxBackoffMs(attempt));
+      now = row.nextAttemptAt;
+    }
+    expect([1, 2, 3, 4, 8, 9, 10].map(outboxBackoffMs)).toEqual([5_000, 10_000, 20_000, 40_000, 600_000, 600_000, 600_000]);
+    // A failed message is left alone (and stays visible), even when SMTP is back.
+    await capture(port);
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + 3_600_000) })).toEqual({ sent: 0, failed: 0 });
+    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "FAILED", attempts: OUTBOX_MAX_ATTEMPTS });
+  });
+
+  it("never sends a message whose transaction rolled back", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const m = message();
+    await expect(
+      prisma().$transaction(async (tx) => {
+        await enqueueEmail(tx, m, new Date());
+        throw new Error("the event failed");
+      }),
+    ).rejects.toThrow("the event failed");
+    expect(await prisma().outboxEmail.count({ where: { toAddress: m.to } })).toBe(0);
+    expect(await deliverDueEmails({ database, transport: smtpTransport(`smtp://127.0.0.1:${port}`), from: FROM, now: soon() })).toEqual({ sent: 0, failed: 0 });
+    expect(mails).toHaveLength(0);
+  });
+
+  it("sends a due message once when two senders run at the same time", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const real = smtpTransport(`smtp://127.0.0.1:${port}`);
+    // A slow SMTP hand-off widens the window in which a second sender could pick the message up.
+    const slow: MailTransport = { sendMail: async (msg) => (await new Promise((r) => setTimeout(r, 150)), real.sendMail(msg)) };
+    const second = database.openSecond ? database.openSecond() : database;
+    if (second !== database) extraDatabases.push(second);
+
+    const m = message();
+    const id = await enqueue(m);
+    const now = soon();
+    const results = await Promise.all([
+      deliverDueEmails({ database, transport: slow, from: FROM, now }),
+      deliverDueEmails({ database: second, transport: slow, from: FROM, now }),
+    ]);
+    expect(results.reduce((n, r) => n + r.sent, 0)).toBe(1);
+    expect(results.reduce((n, r) => n + r.failed, 0)).toBe(0);
+    expect(mails.filter((x) => x.to.includes(m.to))).toHaveLength(1);
+    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id } })).toMatchObject({ status: "SENT", attempts: 1 });
+  });
+
+  it("shares a batch among concurrent senders: every message exactly once", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+    const second = database.openSecond ? database.openSecond() : database;
+    if (second !== database) extraDatabases.push(second);
+
+    const batch = Array.from({ length: 12 }, () => message({ kind: "CHANGE_ACCEPTED" }));
+    for (const m of batch) await enqueue(m);
+    const now = soon();
+    const senders = [database, second, database, second].map((d) => deliverDueEmails({ database: d, transport, from: FROM, now, batchSize: 4 }));
+    const results = await Promise.all(senders);
+    // Every message was taken by at most one sender; a straggler or two may be left for the next round.
+    let total = results.reduce((n, r) => n + r.sent, 0);
+    total += (await deliverDueEmails({ database, transport, from: FROM, now, batchSize: 50 })).sent;
+    expect(total).toBe(batch.length);
+
+    const received = mails.filter((x) => batch.some((m) => x.to.includes(m.to)));
+    expect(received).toHaveLength(batch.length);
+    expect(new Set(received.map((x) => x.messageId)).size).toBe(batch.length);
+  });
+
+  it("leaves a message another sender holds alone until its lease runs out", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`);
+    const id = await enqueue(message());
+    const now = soon();
+    // A sender claims the message and dies before sending (its SMTP hand-off never returns).
+    const stuck: MailTransport = { sendMail: () => new Promise(() => undefined) };
+    void deliverDueEmails({ database, transport: stuck, from: FROM, now });
+    await expect.poll(async () => (await prisma().outboxEmail.findUniqueOrThrow({ where: { id } })).nextAttemptAt.getTime()).toBe(now.getTime() + OUTBOX_LEASE_MS);
+
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + OUTBOX_LEASE_MS - 1) })).toEqual({ sent: 0, failed: 0 });
+    expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + OUTBOX_LEASE_MS) })).toEqual({ sent: 1, failed: 0 });
+    expect(mails).toHaveLength(1);
+  });
+});
