@@ -4,9 +4,10 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { signIn } from "next-auth/react";
 import Link from "next/link";
 import { useTranslations } from "next-intl";
+import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import { resendAction } from "@/app/login/actions";
+import type { ActionResult } from "@/app/login/actions";
 import { codeSchema, type CodeInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 
@@ -19,12 +20,13 @@ const codeErrors: Record<string, string> = {
 };
 
 /** The emailed code, handed to next-auth, which opens the session only if it is right. */
-export function CodeForm({ next, loginPath = "/login" }: { next: string; loginPath?: string }) {
+export function CodeForm({ next, loginPath, resend: resendAction }: { next: string; loginPath: string; resend: () => Promise<ActionResult> }) {
   const t = useTranslations("verify");
   const [formError, setFormError] = useState<string | null>(null);
   const [dead, setDead] = useState(false);
   const [info, setInfo] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const router = useRouter();
   const form = useForm<CodeInput>({ resolver: zodResolver(codeSchema), defaultValues: { code: "" } });
 
   const onSubmit = form.handleSubmit((values) => {
@@ -55,6 +57,7 @@ export function CodeForm({ next, loginPath = "/login" }: { next: string; loginPa
       if (r.ok) {
         form.clearErrors();
         setInfo(t("resent", { email: r.message ?? "" }));
+        router.refresh(); // the new expiry time
       } else {
         if (r.formError === "errors.challengeDead") setDead(true);
         setFormError(r.formError ?? "errors.unexpected");

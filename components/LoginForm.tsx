@@ -4,12 +4,12 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import { loginAction } from "@/app/login/actions";
+import type { ActionResult } from "@/app/login/actions";
 import { loginSchema, type LoginInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 
 /** セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors). */
-export function LoginForm({ next }: { next?: string }) {
+export function LoginForm({ next, action, idLabel }: { next?: string; action: (values: LoginInput, next?: string) => Promise<ActionResult>; idLabel?: string }) {
   const t = useTranslations("login");
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
@@ -19,7 +19,7 @@ export function LoginForm({ next }: { next?: string }) {
   const onSubmit = form.handleSubmit((values) => {
     setFormError(null);
     startTransition(async () => {
-      const result = await loginAction(values, next);
+      const result = await action(values, next);
       if (result && !result.ok) {
         for (const [name, key] of Object.entries(result.fieldErrors ?? {})) form.setError(name as keyof LoginInput, { message: key });
         if (result.formError) {
@@ -37,7 +37,7 @@ export function LoginForm({ next }: { next?: string }) {
       <div className="section-title">{t("section")}</div>
       <Field
         id="selfcareId"
-        label={t("selfcareId")}
+        label={idLabel ?? t("selfcareId")}
         error={errors.selfcareId?.message}
         inputProps={{ ...form.register("selfcareId"), placeholder: t("selfcareIdPlaceholder"), autoComplete: "username", autoCapitalize: "none", spellCheck: false }}
       />

@@ -1,14 +1,22 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { formatJst } from "@/lib/format";
+import { requestContext } from "@/lib/web/request";
 
 /** The carrier's header: service name, audience and product, plus whatever controls the page adds. */
 export async function SiteHeader({ children }: { children?: React.ReactNode }) {
   const t = await getTranslations("common");
+  const { now, simulated } = await requestContext();
   return (
     <>
       <a className="skip" href="#main">
         {t("skipToContent")}
       </a>
+      {simulated ? (
+        <p className="sim-clock" role="status" data-testid="simulated-clock">
+          {t("simulatedClock", { time: formatJst(now) })} <Link href="/dev/clock" aria-label="シミュレーション時刻の設定">⏱</Link>
+        </p>
+      ) : null}
       <header className="site-header">
         <div className="inner">
           <div>

@@ -1,78 +1,18 @@
 "use server";
 
-import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
-import { resendCode, startLogin } from "@/lib/auth/login";
-import { CODE_TTL_MS } from "@/lib/auth/codes";
-import { cookieNames } from "@/lib/auth/next-auth";
-import { loginSchema } from "@/lib/auth/schemas";
-import { endSession } from "@/lib/auth/session";
-import { isProduction } from "@/lib/env";
-import { isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
-import { requestContext, safeReturnPath } from "@/lib/web/request";
-import { currentSession } from "@/lib/web/session";
+import { login, logout, resend, type ActionResult } from "../_auth/shared";
 
-export type ActionResult = { ok: true; message?: string } | { ok: false; formError?: string; fieldErrors?: Record<string, string> };
+export type { ActionResult };
 
-const errorKey: Record<string, string> = {
-  INVALID_CREDENTIALS: "errors.invalidCredentials",
-  RATE_LIMITED: "errors.rateLimited",
-  CHALLENGE_DEAD: "errors.challengeDead",
-  RESEND_TOO_SOON: "errors.resendTooSoon",
-};
-
-function fail(error: unknown): ActionResult {
-  if (isAppError(error) && errorKey[error.code]) return { ok: false, formError: errorKey[error.code] };
-  log.error({ err: error }, "action failed");
-  return { ok: false, formError: "errors.unexpected" };
-}
-
-/** Step 1: ID and password → a challenge bound to this browser, then the code screen. */
+/** Customer sign-in, step 1. */
 export async function loginAction(input: unknown, next?: string): Promise<ActionResult> {
-  const parsed = loginSchema.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, fieldErrors };
-  }
-  const { now, client } = await requestContext();
-  let challengeId: string;
-  try {
-    ({ challengeId } = await startLogin({ kind: "customer", loginId: parsed.data.selfcareId, password: parsed.data.password, now, client }));
-  } catch (error) {
-    return fail(error);
-  }
-  (await cookies()).set(cookieNames().challenge, challengeId, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: isProduction(),
-    path: "/",
-    maxAge: Math.ceil((CODE_TTL_MS * 6) / 1000),
-  });
-  redirect(`/login/verify?next=${encodeURIComponent(safeReturnPath(next, "/menu"))}`);
+  return login("customer", input, next, { verify: "/login/verify", home: "/menu" });
 }
 
-/** A new code for this browser's challenge. */
 export async function resendAction(): Promise<ActionResult> {
-  const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
-  if (!challengeId || !/^[0-9a-f-]{36}$/.test(challengeId)) return { ok: false, formError: "errors.challengeDead" };
-  const { now, client } = await requestContext();
-  try {
-    const r = await resendCode({ challengeId, now, client });
-    return { ok: true, message: r.maskedEmail };
-  } catch (error) {
-    return fail(error);
-  }
+  return resend();
 }
 
-/** Ends the session on the server and in this browser. */
 export async function logoutAction(): Promise<void> {
-  const s = await currentSession("customer");
-  const { now, client } = await requestContext();
-  if (s) await endSession({ sessionId: s.sessionId, now, client });
-  const jar = await cookies();
-  const names = cookieNames();
-  for (const name of [names.session, names.challenge]) jar.set(name, "", { maxAge: 0, path: "/", httpOnly: true, secure: isProduction(), sameSite: "lax" });
-  redirect("/login?loggedOut=1");
+  await logout("customer", "/login");
 }

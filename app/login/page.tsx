@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { LoginForm } from "@/components/LoginForm";
 import { SiteHeader } from "@/components/SiteHeader";
 import { safeReturnPath } from "@/lib/web/request";
+import { loginAction } from "./actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("login"))("title") };
@@ -31,7 +32,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <p>{t("login.intro2")}</p>
           <p>{t("login.intro3")}</p>
           <p className="small">{t("login.intro4")}</p>
-          <LoginForm next={next} />
+          <LoginForm next={next} action={loginAction} />
           <p className="small">{t("login.footnote")}</p>
         </section>
       </main>

@@ -146,11 +146,11 @@ export async function changeLinePassword(o: {
   }
 }
 
-/** Marks the line's pending change (if any) SUPERSEDED by `byId` and erases its credential. */
+/** Marks the line's pending (or failed, never reflected) change SUPERSEDED by `byId` and erases its credential. */
 async function supersedePending(tx: Tx, lineId: string, byId: string): Promise<string[]> {
   // Re-checked under the row lock: a change the worker applied meanwhile stays APPLIED.
   const rows = await tx.$queryRaw<{ id: string }[]>`
     UPDATE "PasswordChange" SET status = 'SUPERSEDED', "supersededById" = ${byId}::uuid, credential = NULL
-     WHERE "lineId" = ${lineId}::uuid AND status = 'PENDING' RETURNING id`;
+     WHERE "lineId" = ${lineId}::uuid AND status IN ('PENDING', 'FAILED') RETURNING id`;
   return rows.map((r) => r.id);
 }

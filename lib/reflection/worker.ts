@@ -146,7 +146,10 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
   return result;
 }
 
-/** Records failed attempts; changes out of attempts become FAILED (customer told, logged at error). */
+/**
+ * Records failed attempts; changes out of attempts become FAILED (customer told, logged at error).
+ * A FAILED change keeps its sealed credential so support can retry it; a newer change supersedes it.
+ */
 async function recordFailures(o: WorkerOptions, failures: { row: Row; error: string }[]): Promise<{ retried: number; gaveUp: number }> {
   return o.database.sql.transaction(async (q) => {
     const finals: Row[] = [];
@@ -157,8 +160,7 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
       const message = error.slice(0, 500);
       const updated = await q(
         `UPDATE "PasswordChange" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4,
-                status = CASE WHEN $5 THEN 'FAILED'::"ChangeStatus" ELSE status END,
-                credential = CASE WHEN $5 THEN NULL ELSE credential END
+                status = CASE WHEN $5 THEN 'FAILED'::"ChangeStatus" ELSE status END
           WHERE id = $1 AND status = 'PENDING' AND attempts = $6 RETURNING id`,
         [row.id, attempts, message, new Date(o.now.getTime() + reflectionBackoffMs(attempts)), final, row.attempts],
       );

@@ -35,3 +35,17 @@ export async function createTestCustomer(input: z.infer<typeof testCustomerSchem
 export async function deleteTestCustomer(selfcareId: string): Promise<number> {
   return (await db().customer.deleteMany({ where: { selfcareId } })).count;
 }
+
+export const testStaffSchema = z.object({ loginId: z.string().min(1).max(64), password: z.string().min(1).max(128), email: z.email() });
+
+/** Creates a staff member (replaces one of the same login ID). */
+export async function createTestStaff(input: z.infer<typeof testStaffSchema>): Promise<{ id: string }> {
+  const prisma = db();
+  await prisma.staffUser.deleteMany({ where: { loginId: input.loginId } });
+  const s = await prisma.staffUser.create({ data: { loginId: input.loginId, email: input.email, passwordHash: await hashSecret(input.password) } });
+  return { id: s.id };
+}
+
+export async function deleteTestStaff(loginId: string): Promise<number> {
+  return (await db().staffUser.deleteMany({ where: { loginId } })).count;
+}

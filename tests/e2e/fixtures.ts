@@ -108,11 +108,73 @@ export async function signIn(page: Page, customer: TestCustomer, nthCode = 1) {
   return code;
 }
 
-export const test = base.extend<{ customer: TestCustomer }>({
+export interface TestStaff {
+  loginId: string;
+  password: string;
+  email: string;
+}
+
+async function testApi(baseURL: string, path: string, init: RequestInit) {
+  const res = await fetch(new URL(path, baseURL), { ...init, headers: { "content-type": "application/json", "x-test-token": TEST_TOKEN, ...init.headers } });
+  if (!res.ok) throw new Error(`${init.method} ${path}: ${res.status} ${await res.text()}`);
+  return res;
+}
+
+export async function createStaff(baseURL: string): Promise<TestStaff> {
+  const id = `qa${randomBytes(5).toString("hex")}`;
+  const staff = { loginId: id, password: `Staff-${randomBytes(6).toString("hex")}`, email: `${id}@example.jp` };
+  await testApi(baseURL, "/api/test/staff", { method: "POST", body: JSON.stringify(staff) });
+  return staff;
+}
+
+/** The staff sign-in, with the code read from the captured email. */
+export async function signInStaff(page: Page, staff: TestStaff) {
+  await page.goto("/staff/login");
+  await page.getByLabel("担当者ID").fill(staff.loginId);
+  await page.getByLabel("セルフケアパスワード").fill(staff.password);
+  await page.getByRole("button", { name: "送信", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+  await page.getByLabel("認証コード").fill(await readCode(staff.email));
+  await page.getByRole("button", { name: "送信", exact: true }).click();
+  await expect(page).toHaveURL(/\/staff$/);
+}
+
+/** The mailbox of the real SMTP capture. */
+export const mailbox = { mailsFor, waitForMail, readCode };
+
+export const test = base.extend<{
+  customer: TestCustomer;
+  staff: TestStaff;
+  /** Signed-in customer page (the `customer` fixture's). */
+  customerPage: Page;
+  /** Signed-in staff page (in a browser context of its own). */
+  staffPage: Page;
+  /** Sets this test's browser clock to a Japan time, e.g. clock("2026-12-31T23:59:00+09:00"). */
+  clock: (instant: string | Date) => Promise<void>;
+}>({
   customer: async ({ baseURL }, use) => {
     const c = await createCustomer(baseURL!);
     await use(c);
     await deleteCustomer(baseURL!, c.selfcareId);
+  },
+  staff: async ({ baseURL }, use) => {
+    const s = await createStaff(baseURL!);
+    await use(s);
+    await fetch(new URL(`/api/test/staff?loginId=${s.loginId}`, baseURL!), { method: "DELETE", headers: { "x-test-token": TEST_TOKEN } });
+  },
+  customerPage: async ({ page, customer }, use) => {
+    await signIn(page, customer);
+    await use(page);
+  },
+  staffPage: async ({ browser, staff, baseURL }, use) => {
+    const context = await browser.newContext({ baseURL, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const page = await context.newPage();
+    await signInStaff(page, staff);
+    await use(page);
+    await context.close();
+  },
+  clock: async ({ context, baseURL }, use) => {
+    await use((instant) => setBrowserClock(context, baseURL!, instant));
   },
 });
 

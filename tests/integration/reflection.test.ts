@@ -267,7 +267,7 @@ describe(`reflection worker on ${testDbKind}`, () => {
     expect(await audits("CHANGE_RETRY", ch!.id)).toBe(0);
   });
 
-  it("gives up after maxAttempts: FAILED, credential erased, logged at error level, audit and email", async () => {
+  it("gives up after maxAttempts: FAILED (credential kept sealed for a support retry), logged at error level, audit and email", async () => {
     const [ch] = await seedDueChanges(database, { count: 1, requestedAt: T0 });
     const errorLog = vi.spyOn(log, "error");
     let calls = 0;
@@ -288,7 +288,8 @@ describe(`reflection worker on ${testDbKind}`, () => {
     expect(calls).toBe(maxAttempts);
     expect(results.map((r) => r.gaveUp)).toEqual([0, 0, 1]);
     const row = await prisma().passwordChange.findUniqueOrThrow({ where: { id: ch!.id } });
-    expect(row).toMatchObject({ status: "FAILED", attempts: maxAttempts, credential: null, appliedAt: null });
+    expect(row).toMatchObject({ status: "FAILED", attempts: maxAttempts, appliedAt: null });
+    expect(row.credential).toMatch(/^v1\./);
     expect(row.lastError).toContain("subscriber table missing (test)");
     expect(await audits("CHANGE_RETRY", ch!.id)).toBe(maxAttempts - 1);
     expect(await audits("CHANGE_FAILED", ch!.id)).toBe(1);

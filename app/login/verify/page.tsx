@@ -7,6 +7,7 @@ import { describeChallenge } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
 import { formatJst } from "@/lib/format";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
+import { resendAction } from "../actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("verify"))("title") };
@@ -31,7 +32,7 @@ export default async function VerifyPage({ searchParams }: { searchParams: Promi
             <>
               <p>{t("lead", { email: challenge.maskedEmail })}</p>
               <p className="small">{t("expires", { time: formatJst(challenge.expiresAt) })}</p>
-              <CodeForm next={next} />
+              <CodeForm next={next} loginPath="/login" resend={resendAction} />
             </>
           ) : (
             <>

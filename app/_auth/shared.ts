@@ -1,0 +1,77 @@
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { CODE_TTL_MS } from "@/lib/auth/codes";
+import { resendCode, startLogin } from "@/lib/auth/login";
+import { cookieNames } from "@/lib/auth/next-auth";
+import type { PrincipalKind } from "@/lib/auth/principals";
+import { loginSchema } from "@/lib/auth/schemas";
+import { endSession } from "@/lib/auth/session";
+import { isProduction } from "@/lib/env";
+import { isAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { requestContext, safeReturnPath } from "@/lib/web/request";
+import { currentSession } from "@/lib/web/session";
+
+export type ActionResult = { ok: true; message?: string } | { ok: false; formError?: string; fieldErrors?: Record<string, string> };
+
+const errorKey: Record<string, string> = {
+  INVALID_CREDENTIALS: "errors.invalidCredentials",
+  RATE_LIMITED: "errors.rateLimited",
+  CHALLENGE_DEAD: "errors.challengeDead",
+  RESEND_TOO_SOON: "errors.resendTooSoon",
+};
+
+function fail(error: unknown): ActionResult {
+  if (isAppError(error) && errorKey[error.code]) return { ok: false, formError: errorKey[error.code] };
+  log.error({ err: error }, "action failed");
+  return { ok: false, formError: "errors.unexpected" };
+}
+
+/** Step 1 for customers and staff alike: ID and password → a challenge bound to this browser. */
+export async function login(kind: PrincipalKind, input: unknown, next: string | undefined, paths: { verify: string; home: string }): Promise<ActionResult> {
+  const parsed = loginSchema.safeParse(input);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return { ok: false, fieldErrors };
+  }
+  const { now, client } = await requestContext();
+  let challengeId: string;
+  try {
+    ({ challengeId } = await startLogin({ kind, loginId: parsed.data.selfcareId, password: parsed.data.password, now, client }));
+  } catch (error) {
+    return fail(error);
+  }
+  (await cookies()).set(cookieNames().challenge, challengeId, {
+    httpOnly: true,
+    sameSite: "lax",
+    secure: isProduction(),
+    path: "/",
+    maxAge: Math.ceil((CODE_TTL_MS * 6) / 1000),
+  });
+  redirect(`${paths.verify}?next=${encodeURIComponent(safeReturnPath(next, paths.home))}`);
+}
+
+/** A new code for this browser's challenge. */
+export async function resend(): Promise<ActionResult> {
+  const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
+  if (!challengeId || !/^[0-9a-f-]{36}$/.test(challengeId)) return { ok: false, formError: "errors.challengeDead" };
+  const { now, client } = await requestContext();
+  try {
+    const r = await resendCode({ challengeId, now, client });
+    return { ok: true, message: r.maskedEmail };
+  } catch (error) {
+    return fail(error);
+  }
+}
+
+/** Ends the session on the server and in this browser. */
+export async function logout(kind: PrincipalKind, loginPath: string): Promise<never> {
+  const s = await currentSession(kind);
+  const { now, client } = await requestContext();
+  if (s) await endSession({ sessionId: s.sessionId, now, client });
+  const jar = await cookies();
+  const names = cookieNames();
+  for (const name of [names.session, names.challenge]) jar.set(name, "", { maxAge: 0, path: "/", httpOnly: true, secure: isProduction(), sameSite: "lax" });
+  redirect(`${loginPath}?loggedOut=1`);
+}

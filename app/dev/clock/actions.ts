@@ -1,0 +1,26 @@
+"use server";
+
+import { DateTime } from "luxon";
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { isProduction } from "@/lib/env";
+import { JAPAN_ZONE } from "@/lib/schedule";
+import { encodeSimClock, SIM_CLOCK_COOKIE } from "@/lib/sim-clock";
+
+/** Sets this browser's simulated Japan time (outside production only). */
+export async function setClockAction(formData: FormData): Promise<void> {
+  if (isProduction()) redirect("/");
+  const date = String(formData.get("date") ?? "");
+  const time = String(formData.get("time") ?? "");
+  const next = String(formData.get("next") ?? "/dev/clock");
+  const at = /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}(:\d{2})?$/.test(time) ? DateTime.fromISO(`${date}T${time}`, { zone: JAPAN_ZONE }) : null;
+  if (!at?.isValid) redirect("/dev/clock?invalid=1");
+  (await cookies()).set(SIM_CLOCK_COOKIE, encodeSimClock(at.toJSDate()), { path: "/", sameSite: "lax", httpOnly: true });
+  redirect(next.startsWith("/") && !next.startsWith("//") ? next : "/dev/clock");
+}
+
+/** Back to the real (server) time. */
+export async function clearClockAction(): Promise<void> {
+  (await cookies()).delete(SIM_CLOCK_COOKIE);
+  redirect("/dev/clock");
+}

@@ -1,0 +1,45 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { isAppError } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { retryFailedChange, unlockCustomer } from "@/lib/support/actions";
+import { staffActionSchema } from "@/lib/support/schemas";
+import { requestContext } from "@/lib/web/request";
+import { requireStaff } from "@/lib/web/session";
+
+export type StaffActionResult = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<StaffActionResult> {
+  const { principal } = await requireStaff();
+  if (typeof targetId !== "string" || !UUID.test(targetId)) return { ok: false, formError: "errors.notFound" };
+  const parsed = staffActionSchema.safeParse(input);
+  if (!parsed.success) {
+    const fieldErrors: Record<string, string> = {};
+    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
+    return { ok: false, fieldErrors };
+  }
+  try {
+    await fn({ id: principal.id, loginId: principal.loginId }, targetId, parsed.data.reason);
+  } catch (error) {
+    if (isAppError(error)) return { ok: false, formError: error.code === "NOT_RETRYABLE" ? "errors.notRetryable" : "errors.notFound" };
+    log.error({ err: error }, "staff action failed");
+    return { ok: false, formError: "errors.unexpected" };
+  }
+  revalidatePath("/staff/customers/[id]", "page");
+  return { ok: true };
+}
+
+/** Unlock a locked self-care account (confirmed, with a reason; audited). */
+export async function unlockAction(customerId: unknown, input: unknown): Promise<StaffActionResult> {
+  const { now, client } = await requestContext();
+  return run(customerId, input, (staff, id, reason) => unlockCustomer({ staff, customerId: id, reason, now, client }));
+}
+
+/** Retry a FAILED reflection (confirmed, with a reason; audited). */
+export async function retryAction(changeId: unknown, input: unknown): Promise<StaffActionResult> {
+  const { now, client } = await requestContext();
+  return run(changeId, input, (staff, id, reason) => retryFailedChange({ staff, changeId: id, reason, now, client }));
+}

@@ -1,0 +1,181 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { notFound } from "next/navigation";
+import { SignedInHeader } from "@/components/SignedInHeader";
+import { StaffActionForm } from "@/components/StaffActionForm";
+import { formatJst, formatJstTime } from "@/lib/format";
+import { serviceLabel } from "@/lib/lines/labels";
+import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
+import { requestContext } from "@/lib/web/request";
+import { requireStaff } from "@/lib/web/session";
+import { staffLogoutAction } from "../../login/actions";
+import { retryAction, unlockAction } from "./actions";
+
+export const metadata = { title: "Customer" };
+
+const fmt = (d: Date | null | undefined) => (d ? formatJst(d) : "—");
+
+/** One customer, as support sees them: account, lines and what the registrar accepts, changes, audit, emails. */
+export default async function StaffCustomerPage({ params }: { params: Promise<{ id: string }> }) {
+  const { principal } = await requireStaff();
+  const { id } = await params;
+  if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
+  const { now } = await requestContext();
+  const detail = await customerDetail(id, now);
+  if (!detail) notFound();
+  const t = await getTranslations();
+  const { customer, lines, audit, emails } = detail;
+
+  const stateText = (s: RegistrarState) => {
+    switch (s.kind) {
+      case "initial":
+        return t("staff.stateInitial");
+      case "pending":
+        return s.batch ? t("staff.statePending", { time: `${formatJst(s.dueAt)}` }) : t("staff.statePendingWithin", { time: formatJstTime(s.deadline) });
+      case "applied":
+        return t("staff.stateApplied", { time: formatJst(s.appliedAt) });
+      case "failed":
+        return t("staff.stateFailed", { attempts: s.attempts });
+    }
+  };
+
+  return (
+    <>
+      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
+      <main id="main">
+        <p>
+          <Link href="/staff">{t("staff.back")}</Link>
+        </p>
+        <h1>
+          {t("staff.customer")}: {customer.selfcareId}
+        </h1>
+        <p className="small">{t("staff.timesJst")}</p>
+        <section className="panel" aria-labelledby="account">
+          <h2 id="account">{t("staff.account")}</h2>
+          <dl className="facts">
+            <dt>{t("staff.selfcareId")}</dt>
+            <dd>{customer.selfcareId}</dd>
+            <dt>{t("staff.email")}</dt>
+            <dd>{customer.email}</dd>
+            <dt>{t("staff.account")}</dt>
+            <dd data-testid="account-state">
+              {customer.locked ? t("staff.locked", { until: fmt(customer.lockedUntil) }) : t("staff.notLocked")} ／ {t("staff.failedLogins", { count: customer.failedLoginCount })} ／{" "}
+              {t("staff.openChallenges", { count: customer.openChallenges })}
+            </dd>
+          </dl>
+          <StaffActionForm id="unlock" title={t("staff.unlock")} lead={t("staff.unlockLead")} targetId={customer.id} action={unlockAction} />
+        </section>
+
+        <section className="panel" aria-labelledby="lines">
+          <h2 id="lines">{t("staff.lines")}</h2>
+          {lines.map((l) => (
+            <article key={l.id} className="line-card" data-testid="staff-line" data-number={l.number}>
+              <h3>
+                {l.number}（{serviceLabel(l.service, "ja")}）
+              </h3>
+              <p>
+                {t("staff.registrarNow")}: <span className={`state state-${l.registrar.kind}`} data-testid="registrar-state">{stateText(l.registrar)}</span>
+              </p>
+              {l.registrarRow?.lastChangeId ? <p className="small">{t("staff.registrarRow", { change: l.registrarRow.lastChangeId.slice(0, 8), time: fmt(l.registrarRow.updatedAt) })}</p> : null}
+              {l.blockedUntil && l.blockedUntil > now ? <p className="state state-failed">{t("staff.lineBlocked", { until: fmt(l.blockedUntil) })}</p> : null}
+              <h4>{t("staff.changes")}</h4>
+              {l.changes.length === 0 ? (
+                <p>{t("staff.noChanges")}</p>
+              ) : (
+                <div className="table-scroll">
+                  <table className="schedule compact">
+                    <thead>
+                      <tr>
+                        <th scope="col">{t("staff.requestedAt")}</th>
+                        <th scope="col">{t("staff.dueAt")}</th>
+                        <th scope="col">{t("staff.deadline")}</th>
+                        <th scope="col">{t("staff.appliedAt")}</th>
+                        <th scope="col">{t("staff.status")}</th>
+                        <th scope="col">{t("staff.attempts")}</th>
+                        <th scope="col">{t("staff.lastError")}</th>
+                      </tr>
+                    </thead>
+                    <tbody>
+                      {l.changes.map((c) => (
+                        <tr key={c.id} data-testid="staff-change">
+                          <td>{fmt(c.requestedAt)}</td>
+                          <td>{fmt(c.dueAt)}</td>
+                          <td>{fmt(c.deadline)}</td>
+                          <td>{fmt(c.appliedAt)}</td>
+                          <td>{t(`status.${c.status}`)}</td>
+                          <td>{c.attempts}</td>
+                          <td>
+                            {c.lastError ?? "—"}
+                            {c.status === "FAILED" ? <StaffActionForm id={`retry-${c.id}`} title={t("staff.retry")} lead={t("staff.retryLead")} targetId={c.id} action={retryAction} /> : null}
+                          </td>
+                        </tr>
+                      ))}
+                    </tbody>
+                  </table>
+                </div>
+              )}
+            </article>
+          ))}
+        </section>
+
+        <section className="panel" aria-labelledby="audit">
+          <h2 id="audit">{t("staff.audit")}</h2>
+          <div className="table-scroll">
+            <table className="schedule compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t("staff.auditAt")}</th>
+                  <th scope="col">{t("staff.auditType")}</th>
+                  <th scope="col">{t("staff.auditLine")}</th>
+                  <th scope="col">{t("staff.auditIp")}</th>
+                  <th scope="col">{t("staff.auditAgent")}</th>
+                  <th scope="col">{t("staff.auditDetails")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {audit.map((a) => (
+                  <tr key={a.id} data-testid="audit-row">
+                    <td>{formatJst(a.at)}</td>
+                    <td>{t.has(`audit.${a.type}`) ? t(`audit.${a.type}`) : a.type}</td>
+                    <td>{a.lineNumber ?? "—"}</td>
+                    <td>{a.ip ?? "—"}</td>
+                    <td className="small">{a.userAgent?.slice(0, 60) ?? "—"}</td>
+                    <td className="small">{a.details ? JSON.stringify(a.details) : "—"}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+
+        <section className="panel" aria-labelledby="emails">
+          <h2 id="emails">{t("staff.emails")}</h2>
+          <div className="table-scroll">
+            <table className="schedule compact">
+              <thead>
+                <tr>
+                  <th scope="col">{t("staff.emailCreated")}</th>
+                  <th scope="col">{t("staff.emailKind")}</th>
+                  <th scope="col">{t("staff.emailSubject")}</th>
+                  <th scope="col">{t("staff.emailStatus")}</th>
+                  <th scope="col">{t("staff.emailSent")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {emails.map((m) => (
+                  <tr key={m.id} data-testid="email-row">
+                    <td>{formatJst(m.createdAt)}</td>
+                    <td>{m.kind}</td>
+                    <td>{m.subject}</td>
+                    <td>{m.status}</td>
+                    <td>{fmt(m.sentAt)}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        </section>
+      </main>
+    </>
+  );
+}

@@ -1,0 +1,16 @@
+"use server";
+
+import { login, logout, resend, type ActionResult } from "../../_auth/shared";
+
+/** Staff sign-in, step 1: the same two-step code, sessions and lockout as customers. */
+export async function staffLoginAction(input: unknown, next?: string): Promise<ActionResult> {
+  return login("staff", input, next, { verify: "/staff/login/verify", home: "/staff" });
+}
+
+export async function staffResendAction(): Promise<ActionResult> {
+  return resend();
+}
+
+export async function staffLogoutAction(): Promise<void> {
+  await logout("staff", "/staff/login");
+}

@@ -1,0 +1,55 @@
+import { spawn, spawnSync } from "node:child_process";
+import { freePort } from "../fixtures/registrar";
+import { expect, test } from "./fixtures";
+
+// In production the simulated clock, the dev mailbox and the test-data API do not exist, and APP_NOW
+// stops the start. A production-mode server is started here on its own port and data folder.
+const productionEnv = (port: number) => ({
+  ...process.env,
+  APP_ENV: "production",
+  HOST: "127.0.0.1",
+  PORT: String(port),
+  DATA_DIR: ".tmp/production-e2e",
+  NEXTAUTH_URL: `http://127.0.0.1:${port}`,
+  NEXTAUTH_SECRET: "production-test-secret-0123456789abcdef",
+  CREDENTIAL_KEY: "ab".repeat(32),
+  SMTP_URL: "smtp://127.0.0.1:2525",
+  LOG_LEVEL: "warn",
+  APP_NOW: "",
+  TEST_API_TOKEN: "",
+});
+
+test.describe("production refuses the test and reproduction aids", () => {
+  test.describe.configure({ timeout: 120_000 });
+
+  test("APP_NOW in production stops the start with a message naming it", () => {
+    const r = spawnSync("node_modules/.bin/tsx", ["scripts/serve.ts"], { env: { ...productionEnv(1), APP_NOW: "2026-11-25T14:00:00+09:00" }, encoding: "utf8", timeout: 60_000 });
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain("APP_NOW is not allowed in production");
+  });
+
+  test("no simulated clock, no dev pages, no test API", async ({ browser }) => {
+    const port = await freePort();
+    const server = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { env: productionEnv(port), stdio: "inherit" });
+    try {
+      const base = `http://127.0.0.1:${port}`;
+      await expect.poll(async () => (await fetch(`${base}/`).catch(() => null))?.status, { timeout: 90_000, intervals: [500] }).toBe(200);
+      expect((await fetch(`${base}/dev/clock`)).status).toBe(404);
+      expect((await fetch(`${base}/dev/mailbox`)).status).toBe(404);
+      const api = await fetch(`${base}/api/test/customers`, { method: "POST", headers: { "x-test-token": "e2e-test-token", "content-type": "application/json" }, body: "{}" });
+      expect(api.status).toBe(404);
+      const top = await fetch(`${base}/`);
+      expect(top.headers.get("strict-transport-security")).toContain("max-age=");
+
+      const context = await browser.newContext();
+      await context.addCookies([{ name: "sim_clock", value: `${Date.parse("2026-12-31T23:59:00+09:00")}.${Date.now()}`, url: base }]);
+      const page = await context.newPage();
+      await page.goto(`${base}/`);
+      await expect(page.getByRole("heading", { name: "お客様サポート", level: 1 })).toBeVisible();
+      await expect(page.getByTestId("simulated-clock")).toHaveCount(0);
+      await context.close();
+    } finally {
+      server.kill("SIGTERM");
+    }
+  });
+});
