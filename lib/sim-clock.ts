@@ -11,15 +11,17 @@ export function encodeSimClock(target: Date, setAt = Date.now()): string {
   return `${target.getTime()}.${setAt}`;
 }
 
-/** The simulated "now" a cookie value gives, or null when it is absent or malformed. */
+// A simulated time outside this range is refused (it could not be stored, and means nothing here).
+const SIM_MIN_MS = Date.UTC(2000, 0, 1);
+const SIM_MAX_MS = Date.UTC(2100, 0, 1);
+
+/** The simulated "now" a cookie value gives, or null when it is absent, malformed or out of range. */
 export function simulatedNow(value: string | undefined | null, realNow = Date.now()): Date | null {
   if (!value) return null;
-  const m = /^(-?\d{1,15})\.(\d{1,15})$/.exec(value);
+  const m = /^(\d{1,15})\.(\d{1,15})$/.exec(value);
   if (!m) return null;
-  const target = Number(m[1]);
-  const setAt = Number(m[2]);
-  const d = new Date(target + (realNow - setAt));
-  return Number.isNaN(d.getTime()) ? null : d;
+  const ms = Number(m[1]) + (realNow - Number(m[2]));
+  return ms >= SIM_MIN_MS && ms < SIM_MAX_MS ? new Date(ms) : null;
 }
 
 /** "now" for a request: the browser's simulated clock when allowed and present, else the server's. */

@@ -1,4 +1,5 @@
 import { audit, type ClientInfo } from "../audit";
+import { clock } from "../clock";
 import { db } from "../db";
 import { AppError } from "../errors";
 
@@ -38,7 +39,8 @@ export async function retryFailedChange(o: { staff: Staff; changeId: string; rea
     if (change.status !== "FAILED" || !change.credential) throw new AppError("NOT_RETRYABLE");
     const updated = await tx.passwordChange.updateMany({
       where: { id: change.id, status: "FAILED" },
-      data: { status: "PENDING", attempts: 0, nextAttemptAt: o.now, lastError: null },
+      // Due at once by the worker's (server) clock, even when the staff member's browser clock is simulated.
+      data: { status: "PENDING", attempts: 0, nextAttemptAt: new Date(Math.min(o.now.getTime(), clock.now().getTime())), lastError: null },
     });
     if (updated.count !== 1) throw new AppError("NOT_RETRYABLE");
     await audit(tx, {

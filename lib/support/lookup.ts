@@ -2,16 +2,28 @@ import { db } from "../db";
 import { isLocked } from "../auth/lockout";
 import { isBatchService, type ServiceType } from "../schedule";
 
+/**
+ * Prisma's `contains` is a LIKE/ILIKE whose operand it does not escape (prisma/prisma#19506): a
+ * "%" or "_" typed into the search box would be a wildcard. PostgreSQL's default LIKE escape is the backslash.
+ */
+const likeLiteral = (s: string) => s.replace(/[\\%_]/g, "\\$&");
+
+/** A query that can only be (part of) a phone number: digits with the usual separators. */
+const PHONE_LIKE = /^[\d\s\-()]+$/;
+
 /** Customers whose self-care ID, email or one of whose line numbers contains `query` (case-insensitive). */
 export async function searchCustomers(query: string, take = 20) {
   const q = query.trim();
   if (q.length === 0) return [];
-  const digits = q.replace(/[^\d]/g, "");
+  const literal = likeLiteral(q);
+  // Only a query that looks like a number searches line numbers: "demo0001" must not match every
+  // line containing "0001".
+  const digits = PHONE_LIKE.test(q) ? q.replace(/\D/g, "") : "";
   return db().customer.findMany({
     where: {
       OR: [
-        { selfcareId: { contains: q, mode: "insensitive" } },
-        { email: { contains: q, mode: "insensitive" } },
+        { selfcareId: { contains: literal, mode: "insensitive" } },
+        { email: { contains: literal, mode: "insensitive" } },
         ...(digits.length >= 3 ? [{ lines: { some: { number: { contains: digits } } } }] : []),
       ],
     },

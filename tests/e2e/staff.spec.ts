@@ -95,6 +95,7 @@ test.describe("support console", () => {
     await other.close();
     await page.goto("/dev/clock");
     await page.getByRole("button", { name: "実際の時刻に戻す" }).click();
+    await expect(page.getByTestId("browser-time")).not.toContainText("2026年12月31日 23:59");
     await page.goto("/");
     await expect(page.getByTestId("simulated-clock")).toHaveCount(0);
   });
