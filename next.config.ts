@@ -7,6 +7,8 @@ parseEnv(process.env);
 
 const config: NextConfig = {
   poweredByHeader: false,
+  // A separate build folder lets benchmarks or a second checkout build without touching .next.
+  distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // The build checks the application's own types; tests and scripts are checked by `npm test`.
   typescript: { tsconfigPath: "tsconfig.next.json" },
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer"],

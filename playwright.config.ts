@@ -6,6 +6,9 @@ import { defineConfig, devices } from "@playwright/test";
 // database, a real SMTP capture server, and the clock at APP_NOW.
 const externalBase = process.env.BASE_URL;
 const port = Number(process.env.E2E_PORT ?? 3100);
+const smtpPort = Number(process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525);
+const mailHttpPort = Number(process.env.MAIL_CAPTURE_HTTP_PORT ?? 2526);
+process.env.MAIL_CAPTURE_URL ??= `http://127.0.0.1:${mailHttpPort}`;
 export const E2E_APP_NOW = process.env.E2E_APP_NOW ?? "2026-11-25T14:00:00+09:00";
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
 
@@ -39,7 +42,8 @@ export default defineConfig({
     : [
         {
           command: "node_modules/.bin/tsx tests/fixtures/mail-capture.ts",
-          url: "http://127.0.0.1:2526/health",
+          url: `http://127.0.0.1:${mailHttpPort}/health`,
+          env: { MAIL_CAPTURE_SMTP_PORT: String(smtpPort), MAIL_CAPTURE_HTTP_PORT: String(mailHttpPort) },
           reuseExistingServer: false,
           timeout: 30_000,
         },
@@ -53,7 +57,7 @@ export default defineConfig({
             HOST: "127.0.0.1",
             PORT: String(port),
             DATA_DIR: ".tmp/e2e-data",
-            SMTP_URL: "smtp://127.0.0.1:2525",
+            SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
             APP_NOW: E2E_APP_NOW,
             NEXTAUTH_URL: `http://127.0.0.1:${port}`,
             TEST_API_TOKEN: "e2e-test-token",

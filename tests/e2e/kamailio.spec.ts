@@ -76,7 +76,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
         PROVISIONER: "kamailio",
         KAMAILIO_DATABASE_URL: kamailioDb,
         SIP_REALM: REALM,
-        SMTP_URL: "smtp://127.0.0.1:2525",
+        SMTP_URL: `smtp://127.0.0.1:${process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525}`,
         APP_NOW: "2026-11-25T14:00:00+09:00",
         NEXTAUTH_URL: portalUrl,
         OUTBOX_POLL_MS: "300",

@@ -13,7 +13,7 @@ const productionEnv = (port: number) => ({
   NEXTAUTH_URL: `http://127.0.0.1:${port}`,
   NEXTAUTH_SECRET: "production-test-secret-0123456789abcdef",
   CREDENTIAL_KEY: "ab".repeat(32),
-  SMTP_URL: "smtp://127.0.0.1:2525",
+  SMTP_URL: `smtp://127.0.0.1:${process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525}`,
   LOG_LEVEL: "warn",
   APP_NOW: "",
   TEST_API_TOKEN: "",
