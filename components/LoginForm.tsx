@@ -7,6 +7,7 @@ import { useForm } from "react-hook-form";
 import type { ActionResult } from "@/app/login/actions";
 import { loginSchema, type LoginInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
+import { PasswordInput } from "./PasswordInput";
 
 /** セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors). */
 export function LoginForm({ next, action, idLabel }: { next?: string; action: (values: LoginInput, next?: string) => Promise<ActionResult>; idLabel?: string }) {
@@ -41,12 +42,7 @@ export function LoginForm({ next, action, idLabel }: { next?: string; action: (v
         error={errors.selfcareId?.message}
         inputProps={{ ...form.register("selfcareId"), placeholder: t("selfcareIdPlaceholder"), autoComplete: "username", autoCapitalize: "none", spellCheck: false }}
       />
-      <Field
-        id="password"
-        label={t("password")}
-        error={errors.password?.message}
-        inputProps={{ ...form.register("password"), type: "password", placeholder: t("passwordPlaceholder"), autoComplete: "current-password" }}
-      />
+      <PasswordInput id="password" label={t("password")} error={errors.password?.message} registration={form.register("password")} autoComplete="current-password" placeholder={t("passwordPlaceholder")} />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={pending}>
           {pending ? t("sending") : t("submit")}

@@ -6,8 +6,10 @@ import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { changePasswordAction, previewAction } from "@/app/password/actions";
-import { passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";
+import { generateLinePassword } from "@/lib/lines/generate";
+import { normalizePhoneNumber, passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";
 import { Field, FormError } from "./forms";
+import { PasswordInput } from "./PasswordInput";
 
 type Line = { number: string; serviceLabel: string };
 
@@ -25,6 +27,16 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
   const { errors } = form.formState;
   const number = useWatch({ control: form.control, name: "number" });
   const requested = useRef(0);
+  const [newVisible, setNewVisible] = useState(false);
+  const [generated, setGenerated] = useState<string | null>(null);
+
+  const generate = () => {
+    const password = generateLinePassword(normalizePhoneNumber(form.getValues("number")));
+    form.setValue("newPassword", password, { shouldValidate: form.formState.isSubmitted });
+    form.setValue("confirmPassword", password, { shouldValidate: form.formState.isSubmitted });
+    setNewVisible(true);
+    setGenerated(password);
+  };
 
   useEffect(() => {
     const ticket = ++requested.current;
@@ -94,24 +106,43 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
           </p>
         ) : null}
       </div>
-      <Field
+      <PasswordInput
         id="currentPassword"
         label={t("currentPassword")}
         error={errors.currentPassword?.message}
-        inputProps={{ ...form.register("currentPassword"), type: "password", autoComplete: "off" }}
+        registration={form.register("currentPassword")}
+        autoComplete="off"
       />
-      <Field
+      <PasswordInput
         id="newPassword"
         label={t("newPassword")}
         hint={t("newPasswordHint")}
         error={errors.newPassword?.message}
-        inputProps={{ ...form.register("newPassword"), type: "password", autoComplete: "new-password", maxLength: 64 }}
+        registration={form.register("newPassword", { onChange: () => setGenerated(null) })}
+        autoComplete="new-password"
+        visible={newVisible}
+        onVisibleChange={setNewVisible}
+        extra={
+          <button type="button" className="btn-link" onClick={generate}>
+            {t("generate")}
+          </button>
+        }
       />
-      <Field
+      <div aria-live="polite">
+        {generated ? (
+          <p className="success" data-testid="generated-password">
+            {t("generated", { password: generated })}
+          </p>
+        ) : null}
+      </div>
+      <PasswordInput
         id="confirmPassword"
         label={t("confirmPassword")}
         error={errors.confirmPassword?.message}
-        inputProps={{ ...form.register("confirmPassword"), type: "password", autoComplete: "new-password", maxLength: 64 }}
+        registration={form.register("confirmPassword")}
+        autoComplete="new-password"
+        visible={newVisible}
+        onVisibleChange={setNewVisible}
       />
       {notices}
       <p>{t("reflectionCheck")}</p>

@@ -1,12 +1,15 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { formatJst } from "@/lib/format";
+import { pageLocale } from "@/lib/web/locale";
+import { LanguageSwitch } from "./LanguageSwitch";
 import { requestContext } from "@/lib/web/request";
 
 /** The carrier's header: service name, audience and product, plus whatever controls the page adds. */
 export async function SiteHeader({ children }: { children?: React.ReactNode }) {
   const t = await getTranslations("common");
   const { now, simulated } = await requestContext();
+  const locale = await pageLocale();
   return (
     <>
       <a className="skip" href="#main">
@@ -14,7 +17,7 @@ export async function SiteHeader({ children }: { children?: React.ReactNode }) {
       </a>
       {simulated ? (
         <p className="sim-clock" role="status" data-testid="simulated-clock">
-          {t("simulatedClock", { time: formatJst(now) })} <Link href="/dev/clock" aria-label="シミュレーション時刻の設定">⏱</Link>
+          {t("simulatedClock", { time: formatJst(now, locale) })} <Link href="/dev/clock" aria-label={t("simulatedClockLink")}>⏱</Link>
         </p>
       ) : null}
       <header className="site-header">
@@ -24,10 +27,15 @@ export async function SiteHeader({ children }: { children?: React.ReactNode }) {
               {t("serviceName")}
             </Link>
             <div className="sub">
-              {t("forCustomers")} ／ {t("product")}
+              {t("forCustomers")}
+              {t("sep")}
+              {t("product")}
             </div>
           </div>
-          {children}
+          <div className="header-tools">
+            <LanguageSwitch />
+            {children}
+          </div>
         </div>
       </header>
     </>

@@ -9,6 +9,7 @@ import { endSession } from "@/lib/auth/session";
 import { isProduction } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { pageLocale } from "@/lib/web/locale";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
 
@@ -38,7 +39,7 @@ export async function login(kind: PrincipalKind, input: unknown, next: string | 
   const { now, client } = await requestContext();
   let challengeId: string;
   try {
-    ({ challengeId } = await startLogin({ kind, loginId: parsed.data.selfcareId, password: parsed.data.password, now, client }));
+    ({ challengeId } = await startLogin({ kind, loginId: parsed.data.selfcareId, password: parsed.data.password, now, client, locale: await pageLocale() }));
   } catch (error) {
     return fail(error);
   }

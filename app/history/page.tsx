@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
@@ -17,7 +18,7 @@ export default async function HistoryPage() {
   const { principal } = await requireCustomer();
   const t = await getTranslations();
   const changes = await listOwnChanges(principal.id);
-  const loc = principal.locale;
+  const loc = await pageLocale();
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />

@@ -19,7 +19,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <SiteHeader />
       <main id="main">
         <p className="small">
-          {t("common.forCustomers")} ／ {t("common.serviceName")} ／ {t("common.product")}
+          {t("common.forCustomers")}
+          {t("common.sep")}
+          {t("common.serviceName")}
+          {t("common.sep")}
+          {t("common.product")}
         </p>
         <h1>{t("login.title")}</h1>
         {notice ? (

@@ -7,6 +7,7 @@ import { changeLinePassword } from "@/lib/lines/change-password";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
+import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
 import { previewSentence } from "./reflection-text";
@@ -16,7 +17,8 @@ export type ChangeResult = { ok: false; formError?: string; formErrorValues?: Re
 /** 更新: check the session, parse with the form's own schema, call the use-case, map its result. */
 export async function changePasswordAction(input: unknown): Promise<ChangeResult> {
   const { principal } = await requireCustomer();
-  const parsed = passwordChangeSchema.safeParse(input);
+  // A non-object (anything may arrive over HTTP) gets the form's own field errors.
+  const parsed = passwordChangeSchema.safeParse(input !== null && typeof input === "object" && !Array.isArray(input) ? input : {});
   if (!parsed.success) {
     const fieldErrors: Record<string, string> = {};
     for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
@@ -41,7 +43,7 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
       if (error.code === "LINE_NOT_FOUND") return { ok: false, fieldErrors: { number: "errors.lineNotFound" } };
       if (error.code === "CURRENT_PASSWORD_WRONG") return { ok: false, fieldErrors: { currentPassword: "errors.currentPasswordWrong" } };
       if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
-      if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message)) } };
+      if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message), await pageLocale()) } };
     }
     log.error({ err: error }, "password change failed");
     return { ok: false, formError: "errors.unexpected" };

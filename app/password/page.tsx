@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { Notices } from "@/components/Notices";
 import { PasswordChangeForm } from "@/components/PasswordChangeForm";
@@ -18,6 +19,7 @@ export default async function PasswordChangePage() {
   const { principal } = await requireCustomer();
   const t = await getTranslations("password");
   const lines = await listOwnLines(principal.id);
+  const locale = await pageLocale();
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
@@ -29,7 +31,7 @@ export default async function PasswordChangePage() {
           <p>{t("lead2")}</p>
           <PasswordChangeForm
             idempotencyKey={randomUUID()}
-            lines={lines.map((l) => ({ number: l.number, serviceLabel: serviceLabel(l.service, principal.locale) }))}
+            lines={lines.map((l) => ({ number: l.number, serviceLabel: serviceLabel(l.service, locale) }))}
             notices={<Notices />}
           />
         </section>

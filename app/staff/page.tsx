@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
 import { searchCustomers } from "@/lib/support/lookup";
@@ -17,6 +18,9 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
   const q = (await searchParams).q;
   const query = typeof q === "string" ? q.slice(0, 100) : "";
   const results = query ? await searchCustomers(query) : null;
+  const locale = await pageLocale();
+  const ts = await getTranslations("staff");
+  const tc = await getTranslations("common");
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
@@ -43,7 +47,7 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
                   <Link href={`/staff/customers/${c.id}`}>
                     {c.selfcareId} — {c.email}
                   </Link>
-                  <p className="small">{c.lines.map((l) => `${l.number}（${serviceLabel(l.service, "ja")}）`).join("、")}</p>
+                  <p className="small">{c.lines.map((l) => ts("lineTitle", { number: l.number, service: serviceLabel(l.service, locale) })).join(tc("listSep"))}</p>
                 </li>
               ))}
             </ul>

@@ -1,6 +1,7 @@
 import { audit, type ClientInfo } from "../audit";
 import { db } from "../db";
 import { AppError } from "../errors";
+import type { Locale } from "../format";
 import { enqueueEmail } from "../mail/outbox";
 import { codeEmail, lockoutEmail } from "../mail/templates";
 import { CODE_MAX_ATTEMPTS, CODE_TTL_MS, challengeState, generateCode, maskEmail } from "./codes";
@@ -29,6 +30,8 @@ export async function startLogin(o: {
   password: string;
   now: Date;
   client: ClientInfo;
+  /** The language the customer is using; their emails follow it from now on. */
+  locale?: Locale;
 }): Promise<{ challengeId: string; maskedEmail: string; expiresAt: Date }> {
   const prisma = db();
   if (o.client.ip) await consume(prisma, "login-ip", o.client.ip);
@@ -76,8 +79,10 @@ export async function startLogin(o: {
   const code = generateCode();
   const codeHash = await hashSecret(code);
   const expiresAt = new Date(o.now.getTime() + CODE_TTL_MS);
+  const locale = o.kind === "customer" && o.locale ? o.locale : principal.locale;
   const challengeId = await prisma.$transaction(async (tx) => {
     await principals.update(tx, o.kind, principal.id, { failedLoginCount: 0 });
+    if (locale !== principal.locale) await tx.customer.update({ where: { id: principal.id }, data: { locale } });
     // One open challenge per account: an older browser's half-finished sign-in ends here.
     await tx.loginChallenge.updateMany({
       where: { ...principals.ref(o.kind, principal.id), consumedAt: null, invalidatedAt: null },
@@ -88,7 +93,7 @@ export async function startLogin(o: {
     });
     await audit(tx, { type: "LOGIN_PASSWORD_OK", actor, at: o.now, ...who(principal), client: o.client, details: { challengeId: challenge.id } });
     await audit(tx, { type: "CODE_SENT", actor: "system", at: o.now, ...who(principal), client: o.client, details: { challengeId: challenge.id, to: maskEmail(principal.email), resend: false } });
-    const mail = codeEmail({ locale: principal.locale, name: principal.loginId, code, expiresAt });
+    const mail = codeEmail({ locale, name: principal.loginId, code, expiresAt });
     await enqueueEmail(tx, { kind: "LOGIN_CODE", to: principal.email, ...mail, sensitive: true, ...principals.ref(o.kind, principal.id) }, o.now);
     return challenge.id;
   });

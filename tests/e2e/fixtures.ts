@@ -46,12 +46,19 @@ export async function waitForMail(to: string, subject: string, nth = 1, timeoutM
   }
 }
 
-/** The 6-digit code of the n-th code email to `to`. */
+/** The 6-digit code of the n-th code email to `to` (Japanese or English). */
 export async function readCode(to: string, nth = 1): Promise<string> {
-  const mail = await waitForMail(to, "認証コード", nth);
-  const m = /認証コード: (\d{6})/.exec(mail.text);
-  if (!m) throw new Error(`no code in the mail: ${mail.text}`);
-  return m[1]!;
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const codes = (await mailsFor(to)).filter((m) => /認証コード|verification code/i.test(m.subject));
+    if (codes.length >= nth) {
+      const m = /(?:認証コード|Verification code): (\d{6})/.exec(codes[nth - 1]!.text);
+      if (!m) throw new Error(`no code in the mail: ${codes[nth - 1]!.text}`);
+      return m[1]!;
+    }
+    if (Date.now() > deadline) throw new Error(`no code mail #${nth} to ${to} (got ${codes.length})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
 }
 
 /** Makes this browser live at `instant` (its own simulated clock; nobody else's changes). */

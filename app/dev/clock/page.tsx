@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { SiteHeader } from "@/components/SiteHeader";
 import { clock } from "@/lib/clock";
@@ -14,6 +15,7 @@ export default async function ClockPage({ searchParams }: { searchParams: Promis
   if (isProduction()) notFound();
   const t = await getTranslations("clock");
   const { now } = await requestContext();
+  const locale = await pageLocale();
   const invalid = (await searchParams).invalid;
   return (
     <>
@@ -22,8 +24,8 @@ export default async function ClockPage({ searchParams }: { searchParams: Promis
         <h1>{t("title")}</h1>
         <section className="panel">
           <p>{t("lead")}</p>
-          <p data-testid="browser-time">{t("current", { time: formatJst(now) })}</p>
-          <p className="small">{t("real", { time: formatJst(clock.now()) })}</p>
+          <p data-testid="browser-time">{t("current", { time: formatJst(now, locale) })}</p>
+          <p className="small">{t("real", { time: formatJst(clock.now(), locale) })}</p>
           {invalid ? (
             <p className="form-error" role="alert">
               {t("invalid")}

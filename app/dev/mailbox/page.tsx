@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { SiteHeader } from "@/components/SiteHeader";
 import { db } from "@/lib/db";
@@ -11,6 +12,8 @@ export const metadata = { title: "Mailbox", robots: { index: false } };
 export default async function DevMailboxPage() {
   if (isProduction()) notFound();
   const t = await getTranslations("mailbox");
+  const locale = await pageLocale();
+  const sep = (await getTranslations("common"))("sep");
   const mails = await db().outboxEmail.findMany({ orderBy: { createdAt: "desc" }, take: 50 });
   return (
     <>
@@ -22,7 +25,7 @@ export default async function DevMailboxPage() {
         {mails.map((m) => (
           <article key={m.id} className="panel mail" data-testid="mail" data-to={m.toAddress}>
             <p className="small">
-              {t("to")}: {m.toAddress} ／ {t("created")}: {formatJst(m.createdAt)} ／ {t("status")}: {m.status}
+              {t("to")}: {m.toAddress}{sep}{t("created")}: {formatJst(m.createdAt, locale)}{sep}{t("status")}: {m.status}
             </p>
             <h2>{m.subject}</h2>
             <pre className="mail-body">{m.body}</pre>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
@@ -22,8 +23,9 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
+  const locale = await pageLocale();
   const batch = isBatchService(change.line.service);
-  const from = formatJst(change.requestedAt, principal.locale);
+  const from = formatJst(change.requestedAt, locale);
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
@@ -41,18 +43,18 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             <dt>{t("complete.number")}</dt>
             <dd>{change.line.number}</dd>
             <dt>{t("complete.service")}</dt>
-            <dd>{serviceLabel(change.line.service, principal.locale)}</dd>
+            <dd>{serviceLabel(change.line.service, locale)}</dd>
             <dt>{t("complete.requestedAt")}</dt>
             <dd>{from}</dd>
             <dt>{t("complete.reflectionAt")}</dt>
             <dd data-testid="reflection-time">
-              {batch ? t("complete.reflectionBatch", { date: formatJst(change.dueAt, principal.locale) }) : t("complete.reflectionWithin", { date: formatJst(change.deadline, principal.locale) })}
+              {batch ? t("complete.reflectionBatch", { date: formatJst(change.dueAt, locale) }) : t("complete.reflectionWithin", { date: formatJst(change.deadline, locale) })}
             </dd>
             <dt>{t("complete.outage")}</dt>
             <dd data-testid="outage-window">
               {batch
-                ? t("complete.outageBatch", { from, to: formatJst(change.dueAt, principal.locale) })
-                : t("complete.outageWithin", { from, to: formatJst(change.deadline, principal.locale) })}
+                ? t("complete.outageBatch", { from, to: formatJst(change.dueAt, locale) })
+                : t("complete.outageWithin", { from, to: formatJst(change.deadline, locale) })}
             </dd>
             <dt>{t("complete.status")}</dt>
             <dd>{t(`status.${change.status}`)}</dd>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { StaffActionForm } from "@/components/StaffActionForm";
@@ -11,9 +12,10 @@ import { requireStaff } from "@/lib/web/session";
 import { staffLogoutAction } from "../../login/actions";
 import { retryAction, unlockAction } from "./actions";
 
-export const metadata = { title: "Customer" };
+export async function generateMetadata() {
+  return { title: (await getTranslations("staff"))("customer") };
+}
 
-const fmt = (d: Date | null | undefined) => (d ? formatJst(d) : "—");
 
 /** One customer, as support sees them: account, lines and what the registrar accepts, changes, audit, emails. */
 export default async function StaffCustomerPage({ params }: { params: Promise<{ id: string }> }) {
@@ -24,6 +26,8 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
   const detail = await customerDetail(id, now);
   if (!detail) notFound();
   const t = await getTranslations();
+  const locale = await pageLocale();
+  const fmt = (d: Date | null | undefined) => (d ? formatJst(d, locale) : "—");
   const { customer, lines, audit, emails } = detail;
 
   const stateText = (s: RegistrarState) => {
@@ -31,9 +35,9 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
       case "initial":
         return t("staff.stateInitial");
       case "pending":
-        return s.batch ? t("staff.statePending", { time: `${formatJst(s.dueAt)}` }) : t("staff.statePendingWithin", { time: formatJstTime(s.deadline) });
+        return s.batch ? t("staff.statePending", { time: fmt(s.dueAt) }) : t("staff.statePendingWithin", { time: formatJstTime(s.deadline) });
       case "applied":
-        return t("staff.stateApplied", { time: formatJst(s.appliedAt) });
+        return t("staff.stateApplied", { time: fmt(s.appliedAt) });
       case "failed":
         return t("staff.stateFailed", { attempts: s.attempts });
     }
@@ -59,7 +63,10 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
             <dd>{customer.email}</dd>
             <dt>{t("staff.account")}</dt>
             <dd data-testid="account-state">
-              {customer.locked ? t("staff.locked", { until: fmt(customer.lockedUntil) }) : t("staff.notLocked")} ／ {t("staff.failedLogins", { count: customer.failedLoginCount })} ／{" "}
+              {customer.locked ? t("staff.locked", { until: fmt(customer.lockedUntil) }) : t("staff.notLocked")}
+              {t("common.sep")}
+              {t("staff.failedLogins", { count: customer.failedLoginCount })}
+              {t("common.sep")}
               {t("staff.openChallenges", { count: customer.openChallenges })}
             </dd>
           </dl>
@@ -71,7 +78,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
           {lines.map((l) => (
             <article key={l.id} className="line-card" data-testid="staff-line" data-number={l.number}>
               <h3>
-                {l.number}（{serviceLabel(l.service, "ja")}）
+                {t("staff.lineTitle", { number: l.number, service: serviceLabel(l.service, locale) })}
               </h3>
               <p>
                 {t("staff.registrarNow")}: <span className={`state state-${l.registrar.kind}`} data-testid="registrar-state">{stateText(l.registrar)}</span>
@@ -135,7 +142,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
               <tbody>
                 {audit.map((a) => (
                   <tr key={a.id} data-testid="audit-row">
-                    <td>{formatJst(a.at)}</td>
+                    <td>{fmt(a.at)}</td>
                     <td>{t.has(`audit.${a.type}`) ? t(`audit.${a.type}`) : a.type}</td>
                     <td>{a.lineNumber ?? "—"}</td>
                     <td>{a.ip ?? "—"}</td>
@@ -164,7 +171,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
               <tbody>
                 {emails.map((m) => (
                   <tr key={m.id} data-testid="email-row">
-                    <td>{formatJst(m.createdAt)}</td>
+                    <td>{fmt(m.createdAt)}</td>
                     <td>{m.kind}</td>
                     <td>{m.subject}</td>
                     <td>{m.status}</td>

@@ -1,5 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
+import { pageLocale } from "@/lib/web/locale";
 import { cookies } from "next/headers";
 import { CodeForm } from "@/components/CodeForm";
 import { SiteHeader } from "@/components/SiteHeader";
@@ -30,7 +31,7 @@ export default async function StaffVerifyPage({ searchParams }: { searchParams: 
           {usable ? (
             <>
               <p>{t("lead", { email: challenge.maskedEmail })}</p>
-              <p className="small">{t("expires", { time: formatJst(challenge.expiresAt) })}</p>
+              <p className="small">{t("expires", { time: formatJst(challenge.expiresAt, await pageLocale()) })}</p>
               <CodeForm next={next} loginPath="/staff/login" resend={staffResendAction} />
             </>
           ) : (

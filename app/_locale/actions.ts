@@ -1,0 +1,18 @@
+"use server";
+
+import { cookies } from "next/headers";
+import { redirect } from "next/navigation";
+import { LOCALE_COOKIE, resolveLocale } from "@/i18n/locale";
+import { db } from "@/lib/db";
+import { isProduction } from "@/lib/env";
+import { safeReturnPath } from "@/lib/web/request";
+import { currentSession } from "@/lib/web/session";
+
+/** Switches the language (remembered in a cookie); a signed-in customer's emails follow it too. */
+export async function setLocaleAction(formData: FormData): Promise<void> {
+  const locale = resolveLocale(String(formData.get("locale") ?? ""));
+  (await cookies()).set(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: isProduction(), maxAge: 365 * 24 * 3600 });
+  const s = await currentSession("customer");
+  if (s && s.principal.locale !== locale) await db().customer.update({ where: { id: s.principal.id }, data: { locale } });
+  redirect(safeReturnPath(String(formData.get("returnTo") ?? "/"), "/"));
+}

@@ -1,0 +1,150 @@
+// Every screen, in Japanese and English: zero axe violations (WCAG 2.2 AA tags), error states
+// included; no Japanese left on English screens but the data; and a screenshot of each screen at
+// desktop and 390 px phone width under screenshots/ (ignored by git).
+import { mkdirSync } from "node:fs";
+import AxeBuilder from "@axe-core/playwright";
+import type { Page } from "@playwright/test";
+import { createStaff, expect, mailsFor, readCode, signInStaff, test } from "./fixtures";
+
+const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
+mkdirSync("screenshots", { recursive: true });
+
+async function check(page: Page, locale: "ja" | "en", name: string) {
+  await page.waitForLoadState("networkidle");
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `${locale} ${name}`).toEqual([]);
+  if (locale === "en") {
+    // The language switch names the other language in that language; everything else must be English.
+    const text = await page.evaluate(() => {
+      const clone = document.body.cloneNode(true) as HTMLElement;
+      clone.querySelectorAll(".lang-switch, [data-data], script, style, template, noscript").forEach((n) => n.remove());
+      return clone.innerText;
+    });
+    expect(text.match(JAPANESE)?.[0] ?? null, `Japanese left on the English ${name} screen`).toBeNull();
+  }
+  for (const [device, width, height] of [["desktop", 1280, 800], ["phone", 390, 844]] as const) {
+    await page.setViewportSize({ width, height });
+    await page.screenshot({ path: `screenshots/${locale}-${name}-${device}.png`, fullPage: true });
+    if (device === "phone") {
+      const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+      expect(overflow, `${name} is wider than a ${width} px phone`).toBeLessThanOrEqual(1);
+    }
+  }
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+for (const locale of ["ja", "en"] as const) {
+  test(`every customer screen is accessible and translated (${locale})`, async ({ page, context, baseURL, customer }) => {
+    test.setTimeout(180_000);
+    await context.addCookies([{ name: "locale", value: locale, url: baseURL! }]);
+    const t = (ja: string, en: string) => (locale === "ja" ? ja : en);
+
+    await page.goto("/");
+    await check(page, locale, "top");
+    await page.goto("/guide");
+    await check(page, locale, "guide");
+
+    await page.goto("/login");
+    await check(page, locale, "login");
+    await page.getByRole("button", { name: t("送信", "Send"), exact: true }).click();
+    await expect(page.locator("#selfcareId-error")).toBeVisible();
+    await expect(page.locator("#selfcareId")).toBeFocused();
+    await check(page, locale, "login-errors");
+
+    await page.getByLabel(t("セルフケアID", "Self-care ID")).fill(customer.selfcareId);
+    await page.getByLabel(t("セルフケアパスワード", "Self-care password"), { exact: true }).fill(customer.password);
+    await page.getByRole("button", { name: t("送信", "Send"), exact: true }).click();
+    await expect(page.locator("#code")).toBeVisible();
+    await check(page, locale, "verify");
+    await page.locator("#code").fill("12");
+    await page.getByRole("button", { name: t("送信", "Send"), exact: true }).click();
+    await expect(page.locator("#code-error")).toBeVisible();
+    await check(page, locale, "verify-errors");
+    const code = await readCode(customer.email);
+    await page.locator("#code").fill(code);
+    await page.getByRole("button", { name: t("送信", "Send"), exact: true }).click();
+    await expect(page).toHaveURL(/\/menu/);
+    await check(page, locale, "menu");
+
+    await page.goto("/password");
+    await check(page, locale, "password");
+    await page.getByRole("button", { name: t("更新", "Update") }).click();
+    await expect(page.locator("#number-error")).toBeVisible();
+    await expect(page.locator("#number")).toBeFocused();
+    await check(page, locale, "password-errors");
+
+    const line = customer.lines[0]!;
+    await page.locator("#number").fill(line.number);
+    await page.locator("#currentPassword").fill(line.password);
+    await page.getByRole("button", { name: t("パスワードを自動生成", "Generate a password") }).click();
+    const generated = (await page.locator("#newPassword").inputValue()).trim();
+    expect(generated).toMatch(/^[a-z0-9]{8}$/);
+    await expect(page.locator("#confirmPassword")).toHaveValue(generated);
+    await expect(page.getByTestId("generated-password")).toContainText(generated);
+    await check(page, locale, "password-filled");
+    await page.getByRole("button", { name: t("更新", "Update") }).click();
+    await expect(page.getByTestId("reflection-time")).toBeVisible();
+    await check(page, locale, "complete");
+    await page.goto("/history");
+    await check(page, locale, "history");
+  });
+
+  test(`staff screens are accessible and translated (${locale})`, async ({ page, context, baseURL, customer }) => {
+    test.setTimeout(120_000);
+    await context.addCookies([{ name: "locale", value: locale, url: baseURL! }]);
+    await page.goto("/staff/login");
+    await check(page, locale, "staff-login");
+    const staff = await createStaff(baseURL!);
+    if (locale === "ja") await signInStaff(page, staff);
+    else {
+      await page.getByLabel("Staff ID").fill(staff.loginId);
+      await page.getByLabel("Self-care password", { exact: true }).fill(staff.password);
+      await page.getByRole("button", { name: "Send", exact: true }).click();
+      await page.locator("#code").fill(await readCode(staff.email));
+      await page.getByRole("button", { name: "Send", exact: true }).click();
+      await expect(page).toHaveURL(/\/staff$/);
+    }
+    await page.goto(`/staff?q=${customer.selfcareId}`);
+    await check(page, locale, "staff-search");
+    await page.getByTestId("search-result").getByRole("link").first().click();
+    await expect(page.getByTestId("account-state")).toBeVisible();
+    await check(page, locale, "staff-customer");
+    await page.goto("/dev/clock");
+    await check(page, locale, "clock");
+  });
+}
+
+test("the whole sign-in works with the keyboard alone", async ({ page, customer }) => {
+  await page.goto("/login");
+  await page.locator("#selfcareId").focus();
+  await page.keyboard.type(customer.selfcareId);
+  await page.keyboard.press("Tab");
+  await page.keyboard.type(customer.password);
+  await page.keyboard.press("Enter");
+  await expect(page.locator("#code")).toBeVisible();
+  await page.locator("#code").focus();
+  await page.keyboard.type(await readCode(customer.email));
+  await page.keyboard.press("Enter");
+  await expect(page).toHaveURL(/\/menu/);
+});
+
+test("switching the language is remembered, and the customer's emails follow it", async ({ page, customer }) => {
+  await page.goto("/");
+  await page.getByRole("button", { name: "Switch to English" }).click();
+  await expect(page.getByRole("link", { name: "Log in >" })).toBeVisible();
+  await page.goto("/login");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Self-Care Login");
+  await page.getByLabel("Self-care ID").fill(customer.selfcareId);
+  await page.getByLabel("Self-care password", { exact: true }).fill(customer.password);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  const code = await readCode(customer.email);
+  const mail = (await mailsFor(customer.email)).at(-1)!;
+  expect(mail.subject).not.toMatch(JAPANESE);
+  expect(mail.text).toContain("(JST)");
+  await page.locator("#code").fill(code);
+  await page.getByRole("button", { name: "Send", exact: true }).click();
+  await expect(page).toHaveURL(/\/menu/);
+  // Back to Japanese: the pages and the next email are Japanese again.
+  await page.getByRole("button", { name: "日本語に切り替える" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("メニュー");
+});
