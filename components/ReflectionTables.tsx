@@ -6,16 +6,19 @@ const hm = (hour: number, minute = 0) => `${hour % 24}:${String(minute).padStart
 /** The reflection-time tables, rendered from the schedule module's own data. */
 export async function ReflectionTables() {
   const t = await getTranslations("home");
+  const columns = (
+    <thead>
+      <tr>
+        <th scope="col">{t("colChangedDuring")}</th>
+        <th scope="col">{t("colReflectedAt")}</th>
+      </tr>
+    </thead>
+  );
   return (
     <>
       <table className="schedule" data-testid="ip-phone-table">
         <caption>{t("ipPhoneCaption")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("colChangedDuring")}</th>
-            <th scope="col">{t("colReflectedAt")}</th>
-          </tr>
-        </thead>
+        {columns}
         <tbody>
           <tr>
             <td>{t("anyTime")}</td>
@@ -25,12 +28,7 @@ export async function ReflectionTables() {
       </table>
       <table className="schedule" data-testid="b2bua-table">
         <caption>{t("b2buaCaption")}</caption>
-        <thead>
-          <tr>
-            <th scope="col">{t("colChangedDuring")}</th>
-            <th scope="col">{t("colReflectedAt")}</th>
-          </tr>
-        </thead>
+        {columns}
         <tbody>
           {B2BUA_WINDOWS.map((w) => (
             <tr key={w.fromHour}>

@@ -1,0 +1,59 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { cookies } from "next/headers";
+import type { ActionResult } from "@/app/_auth/shared";
+import { describeChallenge } from "@/lib/auth/login";
+import { cookieNames } from "@/lib/auth/next-auth";
+import type { PrincipalKind } from "@/lib/auth/principals";
+import { formatJst } from "@/lib/format";
+import { pageLocale } from "@/lib/web/locale";
+import { requestContext, safeReturnPath } from "@/lib/web/request";
+import { CodeForm } from "./CodeForm";
+import { SiteHeader } from "./SiteHeader";
+
+/** Two-step verification for customers and staff: where the code went, its expiry, the code form. */
+export async function VerifyScreen({
+  kind,
+  searchParams,
+  home,
+  loginPath,
+  resend,
+}: {
+  kind: PrincipalKind;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+  home: string;
+  loginPath: string;
+  resend: () => Promise<ActionResult>;
+}) {
+  const t = await getTranslations("verify");
+  const sp = await searchParams;
+  const next = safeReturnPath(typeof sp.next === "string" ? sp.next : undefined, home);
+  const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
+  const { now } = await requestContext();
+  const challenge = challengeId && /^[0-9a-f-]{36}$/.test(challengeId) ? await describeChallenge(challengeId, now) : null;
+  const usable = challenge && challenge.kind === kind && (challenge.state === "open" || challenge.state === "expired");
+  return (
+    <>
+      <SiteHeader />
+      <main id="main">
+        <h1>{t("title")}</h1>
+        <section className="panel">
+          {usable ? (
+            <>
+              <p>{t("lead", { email: challenge.maskedEmail })}</p>
+              <p className="small">{t("expires", { time: formatJst(challenge.expiresAt, await pageLocale()) })}</p>
+              <CodeForm next={next} loginPath={loginPath} resend={resend} />
+            </>
+          ) : (
+            <>
+              <p role="alert">{t("noChallenge")}</p>
+              <Link href={loginPath} className="btn btn-primary">
+                {t("backToLogin")}
+              </Link>
+            </>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}
