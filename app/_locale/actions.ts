@@ -10,6 +10,8 @@ import { currentSession } from "@/lib/web/session";
 
 /** Switches the language (remembered in a cookie); a signed-in customer's emails follow it too. */
 export async function setLocaleAction(formData: FormData): Promise<void> {
+  // The switch posts FormData; anything else (a hand-made call) changes nothing.
+  if (!(formData instanceof FormData)) redirect("/");
   const locale = resolveLocale(String(formData.get("locale") ?? ""));
   (await cookies()).set(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: isProduction(), maxAge: 365 * 24 * 3600 });
   const s = await currentSession("customer");
