@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { createTestStaff, deleteTestStaff, testApiAllowed, testStaffSchema } from "@/lib/testing/fixtures";
+import { createTestStaff, deleteTestStaff, testApiAllowed, testLoginIdParam, testStaffSchema } from "@/lib/testing/fixtures";
 
 // Test staff members for end-to-end tests and the QA kit. 404 in production or without TEST_API_TOKEN.
 export async function POST(req: NextRequest) {
@@ -11,7 +11,7 @@ export async function POST(req: NextRequest) {
 
 export async function DELETE(req: NextRequest) {
   if (!testApiAllowed(req.headers.get("x-test-token"))) return new NextResponse("Not Found", { status: 404 });
-  const id = req.nextUrl.searchParams.get("loginId");
-  if (!id) return NextResponse.json({ error: "loginId required" }, { status: 400 });
+  const id = testLoginIdParam(req.nextUrl.searchParams.get("loginId"));
+  if (!id) return NextResponse.json({ error: "loginId required (1-64 characters, no control characters)" }, { status: 400 });
   return NextResponse.json({ deleted: await deleteTestStaff(id) });
 }
