@@ -8,6 +8,8 @@ const externalBase = process.env.BASE_URL;
 const port = Number(process.env.E2E_PORT ?? 3100);
 const smtpPort = Number(process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525);
 const mailHttpPort = Number(process.env.MAIL_CAPTURE_HTTP_PORT ?? 2526);
+// One data folder per port, so two suites on different ports (E2E_PORT) never share a database.
+const e2eData = `.tmp/e2e-data-${port}`;
 process.env.MAIL_CAPTURE_URL ??= `http://127.0.0.1:${mailHttpPort}`;
 export const E2E_APP_NOW = process.env.E2E_APP_NOW ?? "2026-11-25T14:00:00+09:00";
 const chromium = process.env.CHROMIUM_PATH ?? (existsSync("/usr/bin/chromium") ? "/usr/bin/chromium" : undefined);
@@ -48,7 +50,7 @@ export default defineConfig({
           timeout: 30_000,
         },
         {
-          command: "rm -rf .tmp/e2e-data && node_modules/.bin/tsx scripts/serve.ts",
+          command: `rm -rf ${e2eData} && node_modules/.bin/tsx scripts/serve.ts`,
           url: `http://127.0.0.1:${port}/`,
           reuseExistingServer: false,
           timeout: 120_000,
@@ -56,11 +58,14 @@ export default defineConfig({
             APP_ENV: "test",
             HOST: "127.0.0.1",
             PORT: String(port),
-            DATA_DIR: ".tmp/e2e-data",
+            DATA_DIR: e2eData,
             SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
             APP_NOW: E2E_APP_NOW,
             NEXTAUTH_URL: `http://127.0.0.1:${port}`,
             TEST_API_TOKEN: "e2e-test-token",
+            // Each test browses from an address of its own (X-Forwarded-For, see tests/e2e/fixtures.ts),
+            // as real customers do, so the per-address login limit applies per test, not to the suite.
+            TRUST_PROXY: "true",
             WORKER_POLL_MS: "500",
             OUTBOX_POLL_MS: "300",
             NEXT_TELEMETRY_DISABLED: "1",

@@ -149,6 +149,9 @@ export async function signInStaff(page: Page, staff: TestStaff) {
 /** The mailbox of the real SMTP capture. */
 export const mailbox = { mailsFor, waitForMail, readCode };
 
+/** A documentation-range address (TEST-NET-2), different for each test: one simulated customer each. */
+export const randomClientAddress = () => `${["192.0.2", "198.51.100", "203.0.113"][randomInt(0, 3)]}.${randomInt(1, 255)}`;
+
 export const test = base.extend<{
   customer: TestCustomer;
   staff: TestStaff;
@@ -159,6 +162,9 @@ export const test = base.extend<{
   /** Sets this test's browser clock to a Japan time, e.g. clock("2026-12-31T23:59:00+09:00"). */
   clock: (instant: string | Date) => Promise<void>;
 }>({
+  extraHTTPHeaders: async ({ extraHTTPHeaders }, use) => {
+    await use({ ...extraHTTPHeaders, "x-forwarded-for": randomClientAddress() });
+  },
   customer: async ({ baseURL }, use) => {
     const c = await createCustomer(baseURL!);
     await use(c);
@@ -174,7 +180,7 @@ export const test = base.extend<{
     await use(page);
   },
   staffPage: async ({ browser, staff, baseURL }, use) => {
-    const context = await browser.newContext({ baseURL, locale: "ja-JP", timezoneId: "Asia/Tokyo" });
+    const context = await browser.newContext({ baseURL, locale: "ja-JP", timezoneId: "Asia/Tokyo", extraHTTPHeaders: { "x-forwarded-for": randomClientAddress() } });
     const page = await context.newPage();
     await signInStaff(page, staff);
     await use(page);
