@@ -1,8 +1,17 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { pagePostProblem } from "@/lib/web/action-body";
 
 // Security headers on every page and route response: a per-request nonce CSP, no caching of pages
 // (signed-in pages must never be stored), HSTS in production. Static assets are not matched.
-export function proxy(request: NextRequest) {
+export async function proxy(request: NextRequest) {
+  // A cross-site POST (a server action or form from another origin) is refused with a 403 before it
+  // reaches Next.js, whose own origin check answers the same request with a 500.
+  if (crossSite(request)) return plain("Forbidden: cross-site request", 403);
+  // So is a server action call or form post whose body React cannot decode (a 400, where Next.js answers 500).
+  if (request.method === "POST" && !request.nextUrl.pathname.startsWith("/api/")) {
+    const problem = await pagePostProblem(request.clone());
+    if (problem) return plain(`Bad Request: ${problem}`, 400);
+  }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
   const dev = process.env.NODE_ENV === "development";
   const csp = [
@@ -30,6 +39,28 @@ export function proxy(request: NextRequest) {
     response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   }
   return response;
+}
+
+const plain = (text: string, status: number) => new NextResponse(text, { status, headers: { "Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store" } });
+
+/**
+ * An unsafe method whose Origin names another host than the one addressed (x-forwarded-host, else
+ * Host: the comparison Next.js makes for server actions). Requests without an Origin (hand-made
+ * clients, the test-data API) pass, as Next.js lets them; "null" (a sandboxed or privacy-stripped
+ * context) does not.
+ */
+function crossSite(request: NextRequest): boolean {
+  if (request.method === "GET" || request.method === "HEAD" || request.method === "OPTIONS") return false;
+  const origin = request.headers.get("origin");
+  if (origin === null) return false;
+  let originHost: string;
+  try {
+    originHost = origin === "null" ? "null" : new URL(origin).host;
+  } catch {
+    return true;
+  }
+  const host = request.headers.get("x-forwarded-host")?.split(",")[0]?.trim() || request.headers.get("host");
+  return !host || originHost !== host;
 }
 
 export const config = {

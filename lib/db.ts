@@ -25,11 +25,17 @@ export interface Database {
   close(): Promise<void>;
 }
 
+// Under a burst (200 customers signing in at once) a request may queue for seconds for one of the
+// pool's connections. Prisma's defaults — 2 s to start an interactive transaction, 5 s to finish
+// it — turned that queueing into "Unable to start a transaction in the given time" and an
+// unexpected error for most of them on PostgreSQL (tests/e2e/load.spec.ts). Waiting is the answer.
+export const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const;
+
 /** Opens PGlite in `dir` (or in memory when `dir` is undefined). */
 export function openPglite(dir: string | undefined): Database {
   if (dir) mkdirSync(dir, { recursive: true });
   const lite = dir ? new PGlite(dir) : new PGlite();
-  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite) });
+  const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), transactionOptions: TRANSACTION_OPTIONS });
   // Without parameters a text may hold several statements (migrations): PGlite runs those with exec().
   const runner =
     (target: Pick<PGlite, "query" | "exec">): SqlQuery =>
@@ -55,7 +61,7 @@ export function openPglite(dir: string | undefined): Database {
 /** Opens a PostgreSQL server through node-postgres (one pool shared by Prisma and plain SQL). */
 export function openPostgres(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
-  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   const query: SqlQuery = async (sql, params) => (await pool.query(sql, params)).rows as never;
   return {
     kind: "postgres",

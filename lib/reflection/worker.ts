@@ -1,4 +1,5 @@
 import { randomUUID } from "node:crypto";
+import { clock } from "../clock";
 import { log } from "../log";
 import type { Database, SqlQuery } from "../db";
 import { unseal } from "../crypto/seal";
@@ -84,10 +85,12 @@ async function appendEventsAndMail(
     [now, type, rows.map((r) => r.selfcareId), rows.map((r) => r.customerId), rows.map((r) => r.number), rows.map((r) => JSON.stringify(details(r)))],
   );
   const mails = rows.map(mail);
+  // Due at once by the sender's own clock, as enqueueEmail does: `now` is the run's clock, which a
+  // test or tool may set ahead (a run "at 17:30"); its mail must not wait for the sender to get there.
   await q(
     `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt", "nextAttemptAt")
-     SELECT * , $7::timestamptz, $7::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
-    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now],
+     SELECT * , $7::timestamptz, $8::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
+    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now, clock.now()],
   );
 }
 

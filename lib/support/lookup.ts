@@ -14,7 +14,8 @@ const PHONE_LIKE = /^[\d\s\-()]+$/;
 /** Customers whose self-care ID, email or one of whose line numbers contains `query` (case-insensitive). */
 export async function searchCustomers(query: string, take = 20) {
   const q = query.trim();
-  if (q.length === 0) return [];
+  // No ID, address or number holds a control character (and PostgreSQL refuses NUL in a query): nothing matches.
+  if (q.length === 0 || /[\u0000-\u001f\u007f]/.test(q)) return [];
   const literal = likeLiteral(q);
   // Only a query that looks like a number searches line numbers: "demo0001" must not match every
   // line containing "0001".

@@ -1,0 +1,76 @@
+// A gate for POSTs to pages (server action calls), checked in the proxy before Next.js decodes
+// them. Next.js answers any body React cannot decode (not JSON, a broken multipart body, a
+// reference to a row the body does not carry) with a 500; a hand-made request deserves a 400.
+//
+// The portal's actions take plain values (strings, numbers, booleans, null, plain objects and
+// arrays) and FormData, which React's client encodes as JSON with a few "$"-escapes:
+//   "$$…" a string that starts with "$"      "$undefined" "$NaN" "$Infinity" "$-Infinity" "$-0"
+//   "$D…" a Date   "$n…" a BigInt            "$K<hex>" a FormData argument (multipart bodies)
+// Any other "$" form refers to another row of the body or to a server-side object (promises,
+// maps, sets, server references, streams, typed arrays …), none of which these actions take: the
+// request is refused rather than handed to a decoder that may fail on it.
+
+const SELF_CONTAINED = /^\$(\$|undefined$|NaN$|Infinity$|-Infinity$|-0$|D|n-?\d{1,300}$|K[0-9a-f]{1,8}$)/;
+
+function firstBadString(value: unknown, depth = 0): string | null {
+  if (depth > 64) return "arguments nested too deeply";
+  if (typeof value === "string") return value.startsWith("$") && !SELF_CONTAINED.test(value) ? `an unsupported reference ${JSON.stringify(value.slice(0, 24))}` : null;
+  if (Array.isArray(value)) {
+    for (const v of value) {
+      const bad = firstBadString(v, depth + 1);
+      if (bad) return bad;
+    }
+    return null;
+  }
+  if (value && typeof value === "object") {
+    for (const v of Object.values(value)) {
+      const bad = firstBadString(v, depth + 1);
+      if (bad) return bad;
+    }
+  }
+  return null;
+}
+
+/** Why the argument list (the body's root row) cannot be a server action call, or null. */
+export function actionArgumentsProblem(root: string): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(root);
+  } catch {
+    return "the arguments are not JSON";
+  }
+  if (!Array.isArray(value)) return "the arguments are not a list";
+  return firstBadString(value);
+}
+
+/** Why a server action request (Next-Action header) cannot be decoded, or null. Reads a clone's body. */
+export async function actionRequestProblem(request: Request): Promise<string | null> {
+  const type = request.headers.get("content-type") ?? "";
+  if (/^multipart\/form-data/i.test(type)) {
+    let form: FormData;
+    try {
+      form = await request.formData();
+    } catch {
+      return "the body is not multipart form data";
+    }
+    const root = form.get("0");
+    if (typeof root !== "string") return "no argument list";
+    return actionArgumentsProblem(root);
+  }
+  return actionArgumentsProblem(await request.text());
+}
+
+/**
+ * Why a POST to a page cannot be decoded, or null. A call from script carries a Next-Action header;
+ * a form posted without JavaScript is multipart form data naming its action inside.
+ */
+export async function pagePostProblem(request: Request): Promise<string | null> {
+  if (request.headers.has("next-action")) return actionRequestProblem(request);
+  if (!/^multipart\/form-data/i.test(request.headers.get("content-type") ?? "")) return null;
+  try {
+    await request.formData();
+    return null;
+  } catch {
+    return "the body is not multipart form data";
+  }
+}
