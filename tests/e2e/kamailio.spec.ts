@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { sipCredential } from "../../lib/sip/digest";
-import { createDatabase, freePort, registrarPrerequisites, sippRegister, startKamailio, startPostgres, type Kamailio, type PgServer } from "../fixtures/registrar";
+import { freePort } from "../fixtures/net";
+import { createDatabase, registrarPrerequisites, sippRegister, startKamailio, startPostgres, type Kamailio, type PgServer } from "../fixtures/registrar";
 import { expect, mailsFor, readCode, test } from "./fixtures";
 
 // The whole path into a real SIP registrar: the portal on PostgreSQL with PROVISIONER=kamailio, a

@@ -1,5 +1,5 @@
 import { spawn, spawnSync } from "node:child_process";
-import { freePort } from "../fixtures/registrar";
+import { freePort } from "../fixtures/net";
 import { expect, test } from "./fixtures";
 
 // In production the simulated clock, the dev mailbox and the test-data API do not exist, and APP_NOW
