@@ -21,10 +21,30 @@ export function startOutboxSender(): (() => Promise<void>) | null {
   return every(e.OUTBOX_POLL_MS, "outbox", () => deliverDueEmails({ database: database(), transport, from: e.MAIL_FROM, now: clock.now() }));
 }
 
-/** Loops that run inside the web server: the outbox sender and (unless WORKER_IN_SERVER=false) the reflection worker. */
+/** How often the embedded database is vacuumed and analysed (at start, then at this interval). */
+export const PGLITE_MAINTENANCE_MS = 10 * 60_000;
+
+/**
+ * PGlite runs no autovacuum, so the server does its work: without it dead rows pile up forever and
+ * the planner has no statistics. With none it takes the queues (due changes, due emails) for a few
+ * rows and sorts all of them on every claim instead of walking the (status, nextAttemptAt) index:
+ * a 100,000-change batch then ran for over 10 minutes instead of ~30 s (docs/benchmarks.md).
+ */
+export function startPgliteMaintenance(): (() => Promise<void>) | null {
+  const db = database();
+  if (db.kind !== "pglite") return null;
+  return every(PGLITE_MAINTENANCE_MS, "pglite-maintenance", async () => {
+    const started = Date.now();
+    await db.sql.query("VACUUM ANALYZE");
+    log.info({ ms: Date.now() - started }, "embedded database vacuumed and analysed");
+  });
+}
+
+/** Loops that run inside the web server: the outbox sender, (unless WORKER_IN_SERVER=false) the reflection worker, and PGlite's maintenance. */
 export function startBackgroundLoops(): void {
   if (holder.__selfcareLoops) return;
   holder.__selfcareLoops = true;
+  startPgliteMaintenance();
   startOutboxSender();
   if (env().WORKER_IN_SERVER) startReflectionWorker(database(), configuredProvisioner());
   else log.info("WORKER_IN_SERVER=false: run `npm run worker` to reflect changes");
