@@ -5,9 +5,17 @@ export type Locale = "ja" | "en";
 
 /** A date and time in Japan time, e.g. "2026年11月25日 17:30" / "25 Nov 2026 17:30". */
 export function formatJst(date: Date, locale: Locale = "ja"): string {
+  // The reflection worker formats the same instant once per email of a batch (100,000 at 17:30):
+  // the last result per locale is kept, which saves luxon's work for all but the first.
+  const last = lastJst[locale];
+  const ms = date.getTime();
+  if (last?.ms === ms) return last.text;
   const d = DateTime.fromJSDate(date, { zone: JAPAN_ZONE });
-  return locale === "ja" ? d.toFormat("yyyy年M月d日 H:mm") : d.setLocale("en-GB").toFormat("d LLL yyyy HH:mm");
+  const text = locale === "ja" ? d.toFormat("yyyy年M月d日 H:mm") : d.setLocale("en-GB").toFormat("d LLL yyyy HH:mm");
+  if (locale === "ja" || locale === "en") lastJst[locale] = { ms, text };
+  return text;
 }
+const lastJst: Partial<Record<Locale, { ms: number; text: string }>> = {};
 
 /** Only the time of day in Japan time, e.g. "17:30". */
 export function formatJstTime(date: Date): string {
