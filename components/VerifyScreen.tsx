@@ -8,6 +8,7 @@ import type { PrincipalKind } from "@/lib/auth/principals";
 import { formatJst } from "@/lib/format";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
+import { ClientMessages } from "./ClientMessages";
 import { CodeForm } from "./CodeForm";
 import { SiteHeader } from "./SiteHeader";
 
@@ -42,7 +43,9 @@ export async function VerifyScreen({
             <>
               <p>{t("lead", { email: challenge.maskedEmail })}</p>
               <p className="small">{t("expires", { time: formatJst(challenge.expiresAt, await pageLocale()) })}</p>
-              <CodeForm next={next} loginPath={loginPath} resend={resend} />
+              <ClientMessages>
+                <CodeForm next={next} loginPath={loginPath} resend={resend} />
+              </ClientMessages>
             </>
           ) : (
             <>

@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ClientMessages";
 import { LoginForm } from "@/components/LoginForm";
 import { SiteHeader } from "@/components/SiteHeader";
 import { safeReturnPath } from "@/lib/web/request";
@@ -36,7 +37,9 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           <p>{t("login.intro2")}</p>
           <p>{t("login.intro3")}</p>
           <p className="small">{t("login.intro4")}</p>
-          <LoginForm next={next} action={loginAction} />
+          <ClientMessages>
+            <LoginForm next={next} action={loginAction} />
+          </ClientMessages>
           <p className="small">{t("login.footnote")}</p>
         </section>
       </main>

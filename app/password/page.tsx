@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { Notices } from "@/components/Notices";
+import { ClientMessages } from "@/components/ClientMessages";
 import { PasswordChangeForm } from "@/components/PasswordChangeForm";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
@@ -29,11 +30,13 @@ export default async function PasswordChangePage() {
         <section className="panel">
           <p>{t("lead1")}</p>
           <p>{t("lead2")}</p>
-          <PasswordChangeForm
-            idempotencyKey={randomUUID()}
-            lines={lines.map((l) => ({ number: l.number, serviceLabel: serviceLabel(l.service, locale) }))}
-            notices={<Notices />}
-          />
+          <ClientMessages>
+            <PasswordChangeForm
+              idempotencyKey={randomUUID()}
+              lines={lines.map((l) => ({ number: l.number, serviceLabel: serviceLabel(l.service, locale) }))}
+              notices={<Notices />}
+            />
+          </ClientMessages>
         </section>
       </main>
     </>

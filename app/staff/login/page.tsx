@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { ClientMessages } from "@/components/ClientMessages";
 import { LoginForm } from "@/components/LoginForm";
 import { SiteHeader } from "@/components/SiteHeader";
 import { safeReturnPath } from "@/lib/web/request";
@@ -25,7 +26,9 @@ export default async function StaffLoginPage({ searchParams }: { searchParams: P
         ) : null}
         <section className="panel">
           <p>{t("staff.loginLead")}</p>
-          <LoginForm next={next} action={staffLoginAction} idLabel={t("staff.loginId")} />
+          <ClientMessages>
+            <LoginForm next={next} action={staffLoginAction} idLabel={t("staff.loginId")} />
+          </ClientMessages>
         </section>
       </main>
     </>

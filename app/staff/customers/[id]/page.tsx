@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { SignedInHeader } from "@/components/SignedInHeader";
+import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
@@ -70,7 +71,9 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
               {t("staff.openChallenges", { count: customer.openChallenges })}
             </dd>
           </dl>
-          <StaffActionForm id="unlock" title={t("staff.unlock")} lead={t("staff.unlockLead")} targetId={customer.id} action={unlockAction} />
+          <ClientMessages>
+            <StaffActionForm id="unlock" title={t("staff.unlock")} lead={t("staff.unlockLead")} targetId={customer.id} action={unlockAction} />
+          </ClientMessages>
         </section>
 
         <section className="panel" aria-labelledby="lines">
@@ -113,7 +116,11 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
                           <td>{c.attempts}</td>
                           <td>
                             {c.lastError ?? "—"}
-                            {c.status === "FAILED" ? <StaffActionForm id={`retry-${c.id}`} title={t("staff.retry")} lead={t("staff.retryLead")} targetId={c.id} action={retryAction} /> : null}
+                            {c.status === "FAILED" ? (
+                              <ClientMessages>
+                                <StaffActionForm id={`retry-${c.id}`} title={t("staff.retry")} lead={t("staff.retryLead")} targetId={c.id} action={retryAction} />
+                              </ClientMessages>
+                            ) : null}
                           </td>
                         </tr>
                       ))}
