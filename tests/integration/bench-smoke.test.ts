@@ -1,0 +1,193 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { gzipSync } from "node:zlib";
+import pg from "pg";
+import { afterAll, describe, expect, it } from "vitest";
+import { resetEnvCache } from "@/lib/env";
+import { checkBatch, makeProvisioner, profiled, runBaseline, runWorker, seedBatch, seedSubscribers, type ProvisionerKind } from "@/scripts/bench/batch";
+import { runLatency } from "@/scripts/bench/latency";
+import { pageWeights } from "@/scripts/bench/page-weight";
+import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
+import type { Machine } from "@/scripts/bench/setup";
+import { installTestSecrets } from "../helpers/changes";
+import { createTestDatabase, type TestDatabase } from "../helpers/db";
+
+// `npm run bench` in miniature, so that its code cannot rot: the 17:30 batch with a handful of
+// changes through the real worker and through the plain-SQL baseline (both must leave the same
+// registrar rows and change rows), the latency harness for a second, the page-weight arithmetic and
+// the report's merge into docs/benchmarks.md. Correctness only; no timing is asserted.
+installTestSecrets();
+
+const N = 45;
+const BATCH = 16; // three batches, the last one short
+const password = (i: number) => `pw${String(i).padStart(4, "0")}xy`;
+const KAMAILIO_SCHEMA = ["standard-create.sql", "auth_db-create.sql"].map((f) => path.join("/usr/share/kamailio/postgres", f));
+const kamailioServer = process.env.TEST_DATABASE_URL && KAMAILIO_SCHEMA.every((f) => existsSync(f)) ? process.env.TEST_DATABASE_URL : undefined;
+
+const opened: TestDatabase[] = [];
+const kamailioDbs: string[] = [];
+afterAll(async () => {
+  for (const d of opened) await d.close();
+  for (const name of kamailioDbs) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+});
+
+async function admin(sql: string) {
+  const c = new pg.Client({ connectionString: kamailioServer });
+  await c.connect();
+  try {
+    await c.query(sql);
+  } finally {
+    await c.end();
+  }
+}
+
+/** A registrar database with Kamailio's schema on the TEST_DATABASE_URL server. */
+async function kamailioDatabase(): Promise<string> {
+  const name = `kam_${Math.random().toString(36).slice(2, 10)}`;
+  await admin(`CREATE DATABASE ${name}`);
+  kamailioDbs.push(name);
+  const url = new URL(kamailioServer!);
+  url.pathname = `/${name}`;
+  const c = new pg.Client({ connectionString: url.toString() });
+  await c.connect();
+  for (const f of KAMAILIO_SCHEMA) await c.query(readFileSync(f, "utf8"));
+  await c.end();
+  return url.toString();
+}
+
+async function subscriberRows(url: string) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(`SELECT username, domain, password, ha1, ha1b FROM subscriber ORDER BY username, domain`)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+/** What a finished run leaves in the portal database, keyed by line number (ids differ between databases). */
+async function portalState(database: TestDatabase) {
+  const changes = await database.sql.query(
+    `SELECT l.number, pc.status, pc.credential IS NULL AS erased, pc.attempts, pc."appliedAt", pc."lastError"
+       FROM "PasswordChange" pc JOIN "Line" l ON l.id = pc."lineId" ORDER BY l.number`,
+  );
+  const registrar = await database.sql.query<{ username: string; lastChangeId: string }>(
+    `SELECT rc.username, rc.realm, rc.ha1, rc.ha1b, rc."updatedAt", (rc."lastChangeId" = pc.id) AS "ownChange"
+       FROM "RegistrarCredential" rc JOIN "Line" l ON l.number = rc.username JOIN "PasswordChange" pc ON pc."lineId" = l.id ORDER BY rc.username`,
+  );
+  return { changes, registrar };
+}
+
+async function drainBoth(provisioner: ProvisionerKind) {
+  const worker = await createTestDatabase();
+  opened.push(worker);
+  const workerRows = await seedBatch(worker, N, { password, chunk: 20 });
+  const baseline = await createTestDatabase();
+  opened.push(baseline);
+  const baselineRows = await seedBatch(baseline, N, { password, chunk: 20 });
+  expect(baselineRows.map((r) => [r.username, r.ha1, r.ha1b])).toEqual(workerRows.map((r) => [r.username, r.ha1, r.ha1b]));
+
+  const [workerKam, baselineKam] = provisioner === "kamailio" ? [await kamailioDatabase(), await kamailioDatabase()] : [undefined, undefined];
+  if (workerKam && baselineKam) {
+    await seedSubscribers(workerKam, workerRows);
+    await seedSubscribers(baselineKam, baselineRows);
+  }
+
+  const timed = profiled(worker, makeProvisioner(provisioner, workerKam));
+  const w = await runWorker({ database: timed.database, provisioner: timed.provisioner, batchSize: BATCH, expected: N });
+  await timed.provisioner.close?.();
+  const b = await runBaseline({ database: baseline, rows: baselineRows, batchSize: BATCH, provisioner, kamailioUrl: baselineKam });
+  expect([w.n, b.n]).toEqual([N, N]);
+  expect(b.batches).toBe(Math.ceil(N / BATCH));
+  // Every statement kind the worker sends was timed.
+  const kinds = ["claim", "mark applied", "audit rows", "outbox emails", provisioner === "internal" ? "registrar upsert" : "kamailio provision"];
+  for (const k of kinds) expect(timed.profile.get(k)?.n, k).toBeGreaterThanOrEqual(Math.ceil(N / BATCH));
+
+  const workerCheck = await checkBatch(worker, { provisioner, kamailioUrl: workerKam, rows: workerRows });
+  const baselineCheck = await checkBatch(baseline, { provisioner, kamailioUrl: baselineKam, rows: baselineRows });
+  expect(workerCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: N, mailApplied: N });
+  expect(baselineCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: 0, mailApplied: 0 });
+  return { worker, baseline, workerKam, baselineKam };
+}
+
+describe("bench smoke: the 17:30 batch", () => {
+  it("internal provisioner: the worker and the plain-SQL baseline leave the same rows", async () => {
+    const { worker, baseline } = await drainBoth("internal");
+    const [a, b] = [await portalState(worker), await portalState(baseline)];
+    expect(a.changes).toHaveLength(N);
+    expect(a.registrar).toHaveLength(N);
+    expect(a.registrar.every((r) => (r as { ownChange?: boolean }).ownChange)).toBe(true);
+    expect(a).toEqual(b);
+  });
+
+  it.runIf(kamailioServer)("kamailio provisioner: the same subscriber rows either way", async () => {
+    const { worker, baseline, workerKam, baselineKam } = await drainBoth("kamailio");
+    const [a, b] = [await subscriberRows(workerKam!), await subscriberRows(baselineKam!)];
+    expect(a).toHaveLength(N);
+    expect(a).toEqual(b);
+    expect((await portalState(worker)).changes).toEqual((await portalState(baseline)).changes);
+  });
+});
+
+describe("bench smoke: IP_PHONE latency", () => {
+  it("every change arriving at a steady rate is applied by the worker loop", async () => {
+    process.env.WORKER_POLL_MS = "100";
+    resetEnvCache();
+    try {
+      const database = await createTestDatabase();
+      opened.push(database);
+      const inserted = await runLatency({ database, mode: "insert", rate: 20, seconds: 1, pollMs: 100, batchSize: 200, drainMs: 20_000 });
+      expect(inserted).toMatchObject({ offered: 20, accepted: 20, applied: 20, errors: 0 });
+      expect(inserted.observed.max).toBeLessThan(20_000);
+      const viaUseCase = await runLatency({ database, mode: "use-case", rate: 4, seconds: 1, pollMs: 100, batchSize: 200, drainMs: 20_000 });
+      expect(viaUseCase).toMatchObject({ offered: 4, accepted: 4, applied: 4, errors: 0 });
+      const [row] = await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "RegistrarCredential"`);
+      expect(row?.n).toBe(24);
+    } finally {
+      delete process.env.WORKER_POLL_MS;
+      resetEnvCache();
+    }
+  });
+});
+
+describe("bench smoke: page weight and the report", () => {
+  it("sums each route's chunks gzipped, and finds the ones every route shares", () => {
+    const dist = mkdtempSync(path.join(tmpdir(), "bench-weight-"));
+    try {
+      mkdirSync(path.join(dist, "static/chunks"), { recursive: true });
+      const files = { a: "a".repeat(5000) + Math.random(), b: Array.from({ length: 3000 }, (_, i) => i.toString(36)).join(",") };
+      for (const [n, text] of Object.entries(files)) writeFileSync(path.join(dist, `static/chunks/${n}.js`), text);
+      const gz = (s: string) => gzipSync(Buffer.from(s), { level: 9 }).length / 1000;
+      const scripts = new Map([
+        ["/menu", { finalPath: "/menu", chunks: ["/_next/static/chunks/a.js"] }],
+        ["/password", { finalPath: "/login", chunks: ["/_next/static/chunks/a.js", "/_next/static/chunks/b.js"] }],
+      ]);
+      const [menu, pw] = pageWeights(dist, scripts);
+      expect(menu).toMatchObject({ route: "/menu", chunks: 1, gzipKb: gz(files.a), rawKb: files.a.length / 1000, sharedGzipKb: gz(files.a), frameworkGzipKb: 0 });
+      expect(pw).toMatchObject({ route: "/password", finalPath: "/login", chunks: 2 });
+      expect(pw!.gzipKb).toBeCloseTo(gz(files.a) + gz(files.b), 6);
+      // The framework's chunks (the build manifest's rootMainFiles) are told apart from the route's own.
+      const [withFramework] = pageWeights(dist, scripts, new Set(["/_next/static/chunks/a.js"]));
+      expect(withFramework!.frameworkGzipKb).toBe(gz(files.a));
+      expect(() => pageWeights(dist, new Map([["/x", { finalPath: "/x", chunks: ["/_next/static/chunks/missing.js"] }]]))).toThrow(/missing\.js/);
+    } finally {
+      rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  it("replaces only the blocks of the sections that ran, keeping the text around them", () => {
+    const machine: Machine = { cpu: "Test CPU", cores: 2, ramGb: 4, node: "v20", postgres: "15", os: "Linux", date: "2026-11-25T00:00:00Z", busyBeforeCores: 0, busyTop: [] };
+    const report = (id: SectionReport["id"], body: string): SectionReport => ({ id, title: id, runtimeMs: 1500, markdown: body, console: body, met: ["ok"], missed: [] });
+    const first = mergeMarkdown("", [report("batch", "BATCH-1"), report("http", "HTTP-1")], machine, { quick: false, totalMs: 3000 });
+    expect(first).toContain("BATCH-1");
+    expect(first).toContain("Test CPU, 2 cores");
+    const edited = first.replace("## IP_PHONE latency", "Analysis written by hand.\n\n## IP_PHONE latency");
+    const second = mergeMarkdown(edited, [report("batch", "BATCH-2")], machine, { quick: true, totalMs: 2000 });
+    expect(second).toContain("BATCH-2");
+    expect(second).not.toContain("BATCH-1");
+    expect(second).toContain("HTTP-1");
+    expect(second).toContain("Analysis written by hand.");
+    expect(second.match(/bench:batch:begin/g)).toHaveLength(1);
+  });
+});
