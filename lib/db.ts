@@ -6,6 +6,7 @@ import pg from "pg";
 import { PrismaPGlite } from "pglite-prisma-adapter";
 import { PrismaClient } from "@/generated/prisma/client";
 import { env } from "./env";
+import { log } from "./log";
 
 export type { PrismaClient };
 export type Tx = Omit<PrismaClient, "$connect" | "$disconnect" | "$on" | "$transaction" | "$extends">;
@@ -61,6 +62,10 @@ export function openPglite(dir: string | undefined): Database {
 /** Opens a PostgreSQL server through node-postgres (one pool shared by Prisma and plain SQL). */
 export function openPostgres(url: string, poolSize = 10): Database {
   const pool = new pg.Pool({ connectionString: url, max: poolSize });
+  // An idle pooled connection that the server ends (a restart, an administrator, a dropped test
+  // database) emits "error" on the pool: unheard, it would end the process. The pool discards that
+  // connection and opens a new one for the next query, so a warning is all it takes.
+  pool.on("error", (error) => log.warn({ err: error.message, code: (error as { code?: string }).code }, "idle database connection lost"));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool), transactionOptions: TRANSACTION_OPTIONS });
   const query: SqlQuery = async (sql, params) => (await pool.query(sql, params)).rows as never;
   return {
