@@ -13,8 +13,8 @@ import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, rmSync } from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import type { SMTPServer } from "smtp-server";
+import { createScratchDatabase } from "../fixtures/pg-database";
 import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
 import { freePort } from "../fixtures/net";
 
@@ -290,20 +290,9 @@ export async function startPortal(o: { name: string; appNow?: string; env?: Reco
   let databaseUrl: string | undefined;
   const admin = process.env.TEST_DATABASE_URL;
   if (admin) {
-    const name = `${o.name.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${suffix}`;
-    const c = new pg.Client({ connectionString: admin });
-    await c.connect();
-    await c.query(`CREATE DATABASE ${name}`);
-    await c.end();
-    const url = new URL(admin);
-    url.pathname = `/${name}`;
-    databaseUrl = url.toString();
-    dropDatabase = async () => {
-      const d = new pg.Client({ connectionString: admin });
-      await d.connect();
-      await d.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await d.end();
-    };
+    const scratch = await createScratchDatabase(admin, `${o.name.replace(/[^a-z0-9]/gi, "_").toLowerCase()}_${suffix}`);
+    databaseUrl = scratch.url;
+    dropDatabase = scratch.drop;
   }
 
   const env: NodeJS.ProcessEnv = {

@@ -1,31 +1,16 @@
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { openPglite, openPostgres, setProcessDatabase, type Database } from "@/lib/db";
 import { migrate } from "@/lib/migrate";
+import { createScratchDatabase } from "../fixtures/pg-database";
 
 /** Which database the integration suite runs on: TEST_DB=postgres uses TEST_DATABASE_URL. */
 export const testDbKind = process.env.TEST_DB === "postgres" ? "postgres" : "pglite";
 
-/** A fresh PostgreSQL database name on the TEST_DATABASE_URL server, created empty. */
+/** A fresh PostgreSQL database on the TEST_DATABASE_URL server, created empty. */
 async function createPgDatabase(): Promise<{ url: string; drop: () => Promise<void> }> {
   const admin = process.env.TEST_DATABASE_URL;
   if (!admin) throw new Error("TEST_DB=postgres needs TEST_DATABASE_URL");
-  const name = `t_${randomBytes(6).toString("hex")}`;
-  const client = new pg.Client({ connectionString: admin });
-  await client.connect();
-  await client.query(`CREATE DATABASE ${name}`);
-  await client.end();
-  const url = new URL(admin);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const c = new pg.Client({ connectionString: admin });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
-    },
-  };
+  return createScratchDatabase(admin, `t_${randomBytes(6).toString("hex")}`);
 }
 
 export interface TestDatabase extends Database {
