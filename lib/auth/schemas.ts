@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { codeField, selfcareIdField, selfcarePasswordField } from "../validation/fields";
 
 /** The login form (セルフケアID / セルフケアパスワード), shared by the browser and the server action. */

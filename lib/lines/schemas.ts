@@ -1,4 +1,4 @@
-import { z } from "zod";
+import * as z from "zod/mini";
 import { toHalfWidth } from "../validation/fields";
 
 // The password-change form: one schema for react-hook-form (zodResolver) and the server action.
@@ -13,11 +13,10 @@ export function normalizePhoneNumber(value: string): string {
 
 export const PHONE_PATTERN = /^050\d{8}$/;
 
-export const phoneNumberField = z
-  .string({ error: "errors.phoneFormat" })
-  .max(64, "errors.phoneFormat")
-  .transform(normalizePhoneNumber)
-  .pipe(z.string().regex(PHONE_PATTERN, "errors.phoneFormat"));
+export const phoneNumberField = z.pipe(
+  z.pipe(z.string({ error: "errors.phoneFormat" }).check(z.maxLength(64, "errors.phoneFormat")), z.transform(normalizePhoneNumber)),
+  z.string().check(z.regex(PHONE_PATTERN, "errors.phoneFormat")),
+);
 
 export const LINE_PASSWORD_LENGTH = 8;
 
@@ -43,31 +42,37 @@ export function weakPasswordReason(password: string, number?: string): "repeated
   return null;
 }
 
-const text = (max: number) => z.string({ error: "errors.required" }).max(max, "errors.tooLong");
+const text = (max: number) => z.string({ error: "errors.required" }).check(z.maxLength(max, "errors.tooLong"));
+
+const passwordChangeFields = z.object({
+  number: z.string({ error: "errors.phoneFormat" }).check(z.maxLength(64, "errors.phoneFormat")),
+  currentPassword: text(64),
+  newPassword: text(64),
+  confirmPassword: text(64),
+  idempotencyKey: z.uuid({ error: "errors.formExpired" }),
+});
 
 export const passwordChangeSchema = z
-  .object({
-    number: z.string({ error: "errors.phoneFormat" }).max(64, "errors.phoneFormat"),
-    currentPassword: text(64),
-    newPassword: text(64),
-    confirmPassword: text(64),
-    idempotencyKey: z.uuid({ error: "errors.formExpired" }),
-  })
-  .transform((v) => ({ ...v, number: normalizePhoneNumber(v.number) }))
-  .superRefine((v, ctx) => {
-    const at = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (!PHONE_PATTERN.test(v.number)) at("number", "errors.phoneFormat");
-    if (v.currentPassword.length === 0) at("currentPassword", "errors.currentPasswordRequired");
-    // No line password holds a control character: one is refused as input, not counted as a wrong guess.
-    else if (/[\u0000-\u001f\u007f]/.test(v.currentPassword)) at("currentPassword", "errors.invalidCharacters");
-    if (v.newPassword.length === 0) at("newPassword", "errors.newPasswordRequired");
-    else if (!/^[a-z0-9]*$/.test(v.newPassword)) at("newPassword", "errors.newPasswordCharset");
-    else if (v.newPassword.length !== LINE_PASSWORD_LENGTH) at("newPassword", "errors.newPasswordLength");
-    else if (weakPasswordReason(v.newPassword, v.number)) at("newPassword", "errors.newPasswordWeak");
-    else if (v.newPassword === v.currentPassword) at("newPassword", "errors.newPasswordSame");
-    if (v.confirmPassword.length === 0) at("confirmPassword", "errors.confirmPasswordRequired");
-    else if (v.confirmPassword !== v.newPassword) at("confirmPassword", "errors.confirmPasswordMismatch");
-  });
+  .pipe(
+    passwordChangeFields,
+    z.transform((v: z.output<typeof passwordChangeFields>) => ({ ...v, number: normalizePhoneNumber(v.number) })),
+  )
+  .check(
+    z.superRefine((v, ctx) => {
+      const at = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
+      if (!PHONE_PATTERN.test(v.number)) at("number", "errors.phoneFormat");
+      if (v.currentPassword.length === 0) at("currentPassword", "errors.currentPasswordRequired");
+      // No line password holds a control character: one is refused as input, not counted as a wrong guess.
+      else if (/[\u0000-\u001f\u007f]/.test(v.currentPassword)) at("currentPassword", "errors.invalidCharacters");
+      if (v.newPassword.length === 0) at("newPassword", "errors.newPasswordRequired");
+      else if (!/^[a-z0-9]*$/.test(v.newPassword)) at("newPassword", "errors.newPasswordCharset");
+      else if (v.newPassword.length !== LINE_PASSWORD_LENGTH) at("newPassword", "errors.newPasswordLength");
+      else if (weakPasswordReason(v.newPassword, v.number)) at("newPassword", "errors.newPasswordWeak");
+      else if (v.newPassword === v.currentPassword) at("newPassword", "errors.newPasswordSame");
+      if (v.confirmPassword.length === 0) at("confirmPassword", "errors.confirmPasswordRequired");
+      else if (v.confirmPassword !== v.newPassword) at("confirmPassword", "errors.confirmPasswordMismatch");
+    }),
+  );
 
 export type PasswordChangeInput = z.input<typeof passwordChangeSchema>;
 export type PasswordChangeData = z.output<typeof passwordChangeSchema>;
