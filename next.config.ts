@@ -27,4 +27,9 @@ const config: NextConfig = {
   },
 };
 
-export default createNextIntlPlugin("./i18n/request.ts")(config);
+// The catalogues are compiled at build time, so the browser gets next-intl's formatter without the ICU
+// parser (docs/decisions/012-zod-mini-and-precompiled-messages.md); messages/*.json stay plain JSON.
+export default createNextIntlPlugin({
+  requestConfig: "./i18n/request.ts",
+  experimental: { messages: { path: "./messages", format: "json", locales: ["ja", "en"], precompile: true } },
+})(config);

@@ -1,0 +1,54 @@
+import compile from "icu-minify/compile";
+import format from "icu-minify/format";
+import { _createCache, _createIntlFormatters, createTranslator } from "use-intl/core";
+import { describe, expect, it } from "vitest";
+import en from "@/messages/en.json";
+import ja from "@/messages/ja.json";
+
+// The production build precompiles the catalogues (next.config.ts, experimental.messages.precompile)
+// and formats them with icu-minify; the worker process and the tests read the raw JSON and format it
+// with the full ICU runtime. Every message must read the same both ways, or a customer would see one
+// text on the screen and another in the email sent by the other process.
+
+type Tree = { [key: string]: string | Tree };
+
+function leaves(tree: Tree, prefix = ""): [string, string][] {
+  return Object.entries(tree).flatMap(([k, v]) => (typeof v === "string" ? [[prefix + k, v] as [string, string]] : leaves(v, `${prefix}${k}.`)));
+}
+
+/** Every {argument} of a message, each given a recognisable value. */
+function sampleValues(message: string): Record<string, string> {
+  return Object.fromEntries([...message.matchAll(/\{(\w+)\}/g)].map(([, name]) => [name, `«${name}»`]));
+}
+
+const formatters = _createIntlFormatters(_createCache());
+
+describe.each([
+  ["ja", ja as Tree],
+  ["en", en as Tree],
+])("the %s catalogue reads the same precompiled and raw", (locale, catalogue) => {
+  const messages = leaves(catalogue);
+
+  it("has messages with arguments to compare (the sampling found them)", () => {
+    expect(messages.length).toBeGreaterThan(100);
+    expect(messages.filter(([, m]) => Object.keys(sampleValues(m)).length > 0).length).toBeGreaterThan(20);
+  });
+
+  it("every message: the same text from icu-minify as from the ICU runtime", () => {
+    // Keys are taken from the catalogue at run time, not the typed message keys.
+    const t = createTranslator({ locale, messages: catalogue, timeZone: "Asia/Tokyo" }) as unknown as (key: string, values: Record<string, string>) => string;
+    const differences = messages.flatMap(([key, message]) => {
+      const values = sampleValues(message);
+      const raw = t(key, values);
+      const compiled = format(compile(message), locale, values, { formatters, timeZone: "Asia/Tokyo" });
+      return compiled === raw ? [] : [{ key, raw, compiled }];
+    });
+    expect(differences).toEqual([]);
+  });
+
+  it("a message without arguments compiles to itself (lib/lines/labels.ts reads the JSON directly)", () => {
+    const plain = messages.filter(([, m]) => !/[{}<'#]/.test(m));
+    expect(plain.length).toBeGreaterThan(50);
+    expect(plain.filter(([, m]) => compile(m) !== m)).toEqual([]);
+  });
+});
