@@ -22,9 +22,9 @@ export const PAGE_WEIGHT_BUDGET_KB: Record<string, number> = {
   "/menu": 145,
   "/history": 145,
   "/password/complete": 145,
-  "/login": 205,
-  "/login/verify": 215,
-  "/password": 205,
+  "/login": 180,
+  "/login/verify": 189,
+  "/password": 182,
 };
 
 export interface RouteWeight {
