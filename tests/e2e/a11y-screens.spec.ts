@@ -9,6 +9,25 @@ import { createStaff, expect, mailsFor, readCode, signInStaff, test } from "./fi
 const JAPANESE = /[\u3040-\u30ff\u3400-\u9fff\uff01-\uff5e]/;
 mkdirSync("screenshots", { recursive: true });
 
+/**
+ * Whether this browser draws Japanese with a real font: without one, every kanji is the same empty
+ * box ("tofu") and a screenshot of a Japanese screen is unreadable. Two different kanji drawn in
+ * the page's own font must differ.
+ */
+async function drawsJapanese(page: Page): Promise<boolean> {
+  return page.evaluate(() => {
+    const draw = (ch: string) => {
+      const canvas = document.createElement("canvas");
+      canvas.width = canvas.height = 40;
+      const ctx = canvas.getContext("2d")!;
+      ctx.font = `32px ${getComputedStyle(document.body).fontFamily}`;
+      ctx.fillText(ch, 2, 34);
+      return Array.from(ctx.getImageData(0, 0, 40, 40).data).join(",");
+    };
+    return draw("日") !== draw("本") && draw("本") !== draw("語");
+  });
+}
+
 async function check(page: Page, locale: "ja" | "en", name: string) {
   await page.waitForLoadState("networkidle");
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
@@ -40,6 +59,7 @@ for (const locale of ["ja", "en"] as const) {
     const t = (ja: string, en: string) => (locale === "ja" ? ja : en);
 
     await page.goto("/");
+    expect(await drawsJapanese(page), "this machine has no Japanese font, so the screenshots would show empty boxes: install one (Debian: apt-get install fonts-noto-cjk)").toBe(true);
     await check(page, locale, "top");
     await page.goto("/guide");
     await check(page, locale, "guide");
