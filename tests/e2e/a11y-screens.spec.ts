@@ -28,8 +28,23 @@ async function drawsJapanese(page: Page): Promise<boolean> {
   });
 }
 
+/** Console errors and failed requests (a missing icon, a blocked script) seen by a page so far. */
+const problems = new WeakMap<Page, string[]>();
+function watch(page: Page) {
+  const seen: string[] = [];
+  problems.set(page, seen);
+  page.on("console", (m) => {
+    if (m.type() === "error") seen.push(`console: ${m.text()}`);
+  });
+  page.on("pageerror", (e) => seen.push(`page error: ${e.message}`));
+  page.on("response", (r) => {
+    if (r.status() >= 400) seen.push(`${r.status()} ${new URL(r.url()).pathname}`);
+  });
+}
+
 async function check(page: Page, locale: "ja" | "en", name: string) {
   await page.waitForLoadState("networkidle");
+  expect(problems.get(page)?.splice(0) ?? [], `errors in the browser up to the ${locale} ${name} screen`).toEqual([]);
   const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
   expect(results.violations.map((v) => `${v.id}: ${v.nodes.map((n) => n.target.join(" ")).join(", ")}`), `${locale} ${name}`).toEqual([]);
   if (locale === "en") {
@@ -54,6 +69,7 @@ async function check(page: Page, locale: "ja" | "en", name: string) {
 
 for (const locale of ["ja", "en"] as const) {
   test(`every customer screen is accessible and translated (${locale})`, async ({ page, context, baseURL, customer }) => {
+    watch(page);
     test.setTimeout(180_000);
     await context.addCookies([{ name: "locale", value: locale, url: baseURL! }]);
     const t = (ja: string, en: string) => (locale === "ja" ? ja : en);
@@ -110,6 +126,7 @@ for (const locale of ["ja", "en"] as const) {
   });
 
   test(`staff screens are accessible and translated (${locale})`, async ({ page, context, baseURL, customer }) => {
+    watch(page);
     test.setTimeout(120_000);
     await context.addCookies([{ name: "locale", value: locale, url: baseURL! }]);
     await page.goto("/staff/login");
