@@ -46,9 +46,9 @@ describe.each([
     expect(differences).toEqual([]);
   });
 
-  it("a message without arguments compiles to itself (lib/lines/labels.ts reads the JSON directly)", () => {
-    const plain = messages.filter(([, m]) => !/[{}<'#]/.test(m));
-    expect(plain.length).toBeGreaterThan(50);
-    expect(plain.filter(([, m]) => compile(m) !== m)).toEqual([]);
+  it("the service names, which lib/lines/labels.ts reads straight from the JSON, compile to themselves", () => {
+    const services = Object.values(catalogue.services as Tree);
+    expect(services.length).toBeGreaterThan(1);
+    for (const name of services) expect(compile(name as string)).toBe(name);
   });
 });
