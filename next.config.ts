@@ -31,5 +31,9 @@ const config: NextConfig = {
 // parser (docs/decisions/012-zod-mini-and-precompiled-messages.md); messages/*.json stay plain JSON.
 export default createNextIntlPlugin({
   requestConfig: "./i18n/request.ts",
-  experimental: { messages: { path: "./messages", format: "json", locales: ["ja", "en"], precompile: true } },
+  experimental: {
+    messages: { path: "./messages", format: "json", locales: ["ja", "en"], precompile: true },
+    // messages/ja.d.json.ts: the catalogue's exact strings as types, so a message's arguments are type-checked.
+    createMessagesDeclaration: "./messages/ja.json",
+  },
 })(config);

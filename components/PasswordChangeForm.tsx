@@ -6,6 +6,7 @@ import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm, useWatch } from "react-hook-form";
 import { changePasswordAction, previewAction } from "@/app/password/actions";
+import { textOf } from "@/i18n/runtime-key";
 import { generateLinePassword } from "@/lib/lines/generate";
 import { normalizePhoneNumber, passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";
 import { Field, FormError } from "./forms";
@@ -56,7 +57,7 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
         const fieldErrors = Object.entries(result.fieldErrors ?? {});
         for (const [name, key] of fieldErrors) form.setError(name as keyof PasswordChangeInput, { message: key });
         if (fieldErrors.length > 0) form.setFocus(fieldErrors[0]![0] as keyof PasswordChangeInput);
-        if (result.formError) setFormError(te(result.formError.replace(/^errors\./, ""), result.formErrorValues));
+        if (result.formError) setFormError(textOf(te, result.formError.replace(/^errors\./, ""), { values: result.formErrorValues }));
       });
     },
     () => setFormError("errors.formHasErrors"),

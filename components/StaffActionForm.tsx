@@ -5,6 +5,7 @@ import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { staffActionSchema, type StaffActionInput } from "@/lib/support/schemas";
+import { textOf } from "@/i18n/runtime-key";
 import { FormError } from "./forms";
 
 type Result = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
@@ -58,7 +59,7 @@ export function StaffActionForm({ id, title, lead, targetId, action }: { id: str
         <textarea id={`${id}-reason`} rows={2} aria-invalid={errors.reason ? true : undefined} aria-describedby={errors.reason ? `${id}-reason-error` : undefined} {...form.register("reason")} />
         {errors.reason?.message ? (
           <p id={`${id}-reason-error`} className="field-error">
-            {t(errors.reason.message)}
+            {textOf(t, errors.reason.message)}
           </p>
         ) : null}
       </div>
@@ -67,7 +68,7 @@ export function StaffActionForm({ id, title, lead, targetId, action }: { id: str
         <label htmlFor={`${id}-confirm`}>{t("staff.confirm")}</label>
         {errors.confirm?.message ? (
           <p id={`${id}-confirm-error`} className="field-error">
-            {t(errors.confirm.message)}
+            {textOf(t, errors.confirm.message)}
           </p>
         ) : null}
       </div>

@@ -2,6 +2,7 @@
 
 import { useTranslations } from "next-intl";
 import type { InputHTMLAttributes, ReactNode } from "react";
+import { textOf } from "@/i18n/runtime-key";
 
 /**
  * A labelled input whose hint and error are linked with aria-describedby; the input is marked
@@ -37,7 +38,7 @@ export function Field({
       {after}
       {error ? (
         <p id={errorId} className="field-error">
-          {t.has(error) ? t(error) : error}
+          {textOf(t, error)}
         </p>
       ) : null}
     </div>
@@ -49,7 +50,7 @@ export function FormError({ error, id }: { error?: string | null; id?: string })
   const t = useTranslations();
   return (
     <div id={id} role="alert" aria-live="assertive">
-      {error ? <p className="form-error">{t.has(error) ? t(error) : error}</p> : null}
+      {error ? <p className="form-error">{textOf(t, error)}</p> : null}
     </div>
   );
 }

@@ -36,7 +36,7 @@ describe.each([
 
   it("every message: the same text from icu-minify as from the ICU runtime", () => {
     // Keys are taken from the catalogue at run time, not the typed message keys.
-    const t = createTranslator({ locale, messages: catalogue, timeZone: "Asia/Tokyo" }) as unknown as (key: string, values: Record<string, string>) => string;
+    const t = createTranslator({ locale: locale as "ja" | "en", messages: catalogue, timeZone: "Asia/Tokyo" }) as unknown as (key: string, values: Record<string, string>) => string;
     const differences = messages.flatMap(([key, message]) => {
       const values = sampleValues(message);
       const raw = t(key, values);

@@ -5,6 +5,7 @@ import { notFound } from "next/navigation";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
+import { textOf } from "@/i18n/runtime-key";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
@@ -40,7 +41,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
       case "applied":
         return t("staff.stateApplied", { time: fmt(s.appliedAt) });
       case "failed":
-        return t("staff.stateFailed", { attempts: s.attempts });
+        return t("staff.stateFailed", { attempts: String(s.attempts) });
     }
   };
 
@@ -66,9 +67,9 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
             <dd data-testid="account-state">
               {customer.locked ? t("staff.locked", { until: fmt(customer.lockedUntil) }) : t("staff.notLocked")}
               {t("common.sep")}
-              {t("staff.failedLogins", { count: customer.failedLoginCount })}
+              {t("staff.failedLogins", { count: String(customer.failedLoginCount) })}
               {t("common.sep")}
-              {t("staff.openChallenges", { count: customer.openChallenges })}
+              {t("staff.openChallenges", { count: String(customer.openChallenges) })}
             </dd>
           </dl>
           <ClientMessages>
@@ -150,7 +151,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
                 {audit.map((a) => (
                   <tr key={a.id} data-testid="audit-row">
                     <td>{fmt(a.at)}</td>
-                    <td>{t.has(`audit.${a.type}`) ? t(`audit.${a.type}`) : a.type}</td>
+                    <td>{textOf(t, `audit.${a.type}`, { fallback: a.type })}</td>
                     <td>{a.lineNumber ?? "—"}</td>
                     <td>{a.ip ?? "—"}</td>
                     <td className="small">{a.userAgent?.slice(0, 60) ?? "—"}</td>
