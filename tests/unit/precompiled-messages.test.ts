@@ -52,3 +52,20 @@ describe.each([
     for (const name of services) expect(compile(name as string)).toBe(name);
   });
 });
+
+// The types follow the Japanese catalogue (global.d.ts), so English must have the same keys, each
+// message with the same arguments, or an English screen could miss a text or print "undefined".
+describe("the English catalogue matches the Japanese one", () => {
+  const args = (m: string) => [...new Set([...m.matchAll(/\{(\w+)\}/g)].map(([, name]) => name))].sort();
+  const jaMessages = new Map(leaves(ja as Tree));
+  const enMessages = new Map(leaves(en as Tree));
+
+  it("has the same keys", () => {
+    expect([...enMessages.keys()].sort()).toEqual([...jaMessages.keys()].sort());
+  });
+
+  it("gives every message the same arguments", () => {
+    const differing = [...jaMessages].filter(([key, m]) => enMessages.has(key) && args(m).join() !== args(enMessages.get(key)!).join());
+    expect(differing.map(([key]) => key)).toEqual([]);
+  });
+});
