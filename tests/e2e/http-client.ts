@@ -33,10 +33,11 @@ export interface ActionRef {
 }
 
 /**
- * The server actions of the build, by exported name (e.g. "loginAction"), from the build's
+ * The server actions of the build, looked up by exported name (e.g. "loginAction"), from the build's
  * server-reference manifest: the same ids the browser's chunks and the pages' flight data carry.
+ * An unknown name throws, naming it.
  */
-export function serverActions(distDir = process.env.NEXT_DIST_DIR ?? ".next"): Record<string, ActionRef> {
+export function serverActions(distDir = process.env.NEXT_DIST_DIR ?? ".next"): (name: string) => ActionRef {
   const file = path.join(distDir, "server", "server-reference-manifest.json");
   if (!existsSync(file)) throw new Error(`${file} is missing: build first (npm test builds before Playwright runs)`);
   const manifest = JSON.parse(readFileSync(file, "utf8")) as { node: Record<string, { workers: Record<string, unknown>; exportedName?: string; filename?: string }> };
@@ -49,7 +50,11 @@ export function serverActions(distDir = process.env.NEXT_DIST_DIR ?? ".next"): R
     const own = entry.filename ? `/${path.dirname(entry.filename).replace(/^app\/?/, "")}`.replace(/\/$/, "") || "/" : undefined;
     out[name] = { id, page: pages.find((p) => p === own) ?? pages[0]! };
   }
-  return out;
+  return (name) => {
+    const ref = out[name];
+    if (!ref) throw new Error(`no server action ${name} in the build`);
+    return ref;
+  };
 }
 
 // ───────────────────────────── responses ─────────────────────────────

@@ -59,9 +59,9 @@ test.describe("load: 200 customers sign in and change a line password at once", 
   });
 
   test("0 errors, 200 changes, 200 + 200 emails, all reflected", async () => {
-    const actions = serverActions();
-    const loginAction = actions.loginAction!;
-    const changePasswordAction = actions.changePasswordAction!;
+    const action = serverActions();
+    const loginAction = action("loginAction");
+    const changePasswordAction = action("changePasswordAction");
 
     const seed = await portal.testApi("/api/test/customers/bulk", {
       method: "POST",
