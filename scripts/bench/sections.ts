@@ -9,7 +9,8 @@ import { migrate } from "@/lib/migrate";
 import { checkBatch, makeProvisioner, profiled, runBaseline, runWorker, seedBatch, seedSubscribers, type BatchRow, type Profile, type ProvisionerKind, type RunResult } from "./batch";
 import { runLatency, type LatencyResult } from "./latency";
 import { fmt, mdTable, textTable, type SectionReport } from "./report";
-import { createKamailioSchema, haveKamailioSchema, openRunDatabase, type BenchPostgres, type DbKind } from "./setup";
+import { createKamailioSchema, haveKamailioSchema } from "../kamailio-schema";
+import { openRunDatabase, type BenchPostgres, type DbKind } from "./setup";
 
 export interface BenchOptions {
   quick: boolean;

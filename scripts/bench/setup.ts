@@ -13,11 +13,6 @@ import { migrate } from "@/lib/migrate";
 import { run } from "./procs";
 
 export const BENCH_PG_PORT = 55532;
-export const KAMAILIO_SCHEMA = ["standard-create.sql", "auth_db-create.sql"].map((f) => path.join("/usr/share/kamailio/postgres", f));
-
-export function haveKamailioSchema(): boolean {
-  return KAMAILIO_SCHEMA.every((f) => existsSync(f));
-}
 
 function portFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -80,16 +75,6 @@ export async function startBenchPostgres(port = BENCH_PG_PORT): Promise<BenchPos
   };
 }
 
-/** Kamailio's standard and auth_db tables (with the version rows Kamailio checks) in database `url`. */
-export async function createKamailioSchema(url: string): Promise<void> {
-  const c = new pg.Client({ connectionString: url });
-  await c.connect();
-  try {
-    for (const file of KAMAILIO_SCHEMA) await c.query(readFileSync(file, "utf8"));
-  } finally {
-    await c.end();
-  }
-}
 
 export type DbKind = "pglite" | "postgres";
 

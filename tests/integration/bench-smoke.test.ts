@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync, existsSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { gzipSync } from "node:zlib";
@@ -11,6 +11,8 @@ import { pageWeights } from "@/scripts/bench/page-weight";
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
 import type { Machine } from "@/scripts/bench/setup";
 import { installTestSecrets } from "../helpers/changes";
+import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
+import { createScratchDatabase } from "../fixtures/pg-database";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 // `npm run bench` in miniature, so that its code cannot rot: the 17:30 batch with a handful of
@@ -22,38 +24,21 @@ installTestSecrets();
 const N = 45;
 const BATCH = 16; // three batches, the last one short
 const password = (i: number) => `pw${String(i).padStart(4, "0")}xy`;
-const KAMAILIO_SCHEMA = ["standard-create.sql", "auth_db-create.sql"].map((f) => path.join("/usr/share/kamailio/postgres", f));
-const kamailioServer = process.env.TEST_DATABASE_URL && KAMAILIO_SCHEMA.every((f) => existsSync(f)) ? process.env.TEST_DATABASE_URL : undefined;
+const kamailioServer = process.env.TEST_DATABASE_URL && haveKamailioSchema() ? process.env.TEST_DATABASE_URL : undefined;
 
 const opened: TestDatabase[] = [];
-const kamailioDbs: string[] = [];
+const kamailioDbs: { drop: () => Promise<void> }[] = [];
 afterAll(async () => {
   for (const d of opened) await d.close();
-  for (const name of kamailioDbs) await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  for (const d of kamailioDbs) await d.drop();
 });
-
-async function admin(sql: string) {
-  const c = new pg.Client({ connectionString: kamailioServer });
-  await c.connect();
-  try {
-    await c.query(sql);
-  } finally {
-    await c.end();
-  }
-}
 
 /** A registrar database with Kamailio's schema on the TEST_DATABASE_URL server. */
 async function kamailioDatabase(): Promise<string> {
-  const name = `kam_${Math.random().toString(36).slice(2, 10)}`;
-  await admin(`CREATE DATABASE ${name}`);
-  kamailioDbs.push(name);
-  const url = new URL(kamailioServer!);
-  url.pathname = `/${name}`;
-  const c = new pg.Client({ connectionString: url.toString() });
-  await c.connect();
-  for (const f of KAMAILIO_SCHEMA) await c.query(readFileSync(f, "utf8"));
-  await c.end();
-  return url.toString();
+  const db = await createScratchDatabase(kamailioServer!, `kam_${Math.random().toString(36).slice(2, 10)}`);
+  kamailioDbs.push(db);
+  await createKamailioSchema(db.url);
+  return db.url;
 }
 
 async function subscriberRows(url: string) {

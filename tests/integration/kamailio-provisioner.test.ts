@@ -1,7 +1,6 @@
 import { execFile } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { createServer } from "node:net";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -11,6 +10,8 @@ import { setProcessDatabase } from "@/lib/db";
 import type { Provisioner, ProvisionItem } from "@/lib/provisioning";
 import { kamailioProvisioner } from "@/lib/provisioning/kamailio";
 import { drainDueChanges, runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
+import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
+import { freePort } from "../fixtures/net";
 import { installTestSecrets, seedDueChanges, TEST_REALM, type SeededChange } from "../helpers/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
@@ -19,9 +20,6 @@ import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db
 const KEY = installTestSecrets();
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PG_SERVER = path.join(ROOT, "scripts/pg-server.sh");
-const SCHEMA_DIR = "/usr/share/kamailio/postgres";
-const SCHEMA = ["standard-create.sql", "auth_db-create.sql"].map((f) => path.join(SCHEMA_DIR, f));
-const haveSchema = SCHEMA.every((f) => existsSync(f));
 const run = promisify(execFile);
 const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 const T0 = new Date("2026-11-25T05:00:00.000Z");
@@ -32,18 +30,6 @@ let registrarDir: string;
 let registrarPort: number;
 let registrarUrl: string;
 let provisioner: Provisioner;
-
-async function freePort(): Promise<number> {
-  for (;;) {
-    const port = 56_000 + Math.floor(Math.random() * 4_000);
-    const free = await new Promise<boolean>((resolve) => {
-      const probe = createServer();
-      probe.once("error", () => resolve(false));
-      probe.listen(port, "127.0.0.1", () => probe.close(() => resolve(true)));
-    });
-    if (free) return port;
-  }
-}
 
 const startRegistrar = async () => (await run(PG_SERVER, ["start", registrarDir, String(registrarPort)])).stdout.trim();
 const stopRegistrar = () => run(PG_SERVER, ["stop", registrarDir]);
@@ -88,7 +74,7 @@ function expectCredentials(rows: SubscriberRow[], changes: SeededChange[]) {
   }
 }
 
-describe.skipIf(testDbKind !== "postgres" || !haveSchema)(
+describe.skipIf(testDbKind !== "postgres" || !haveKamailioSchema())(
   "kamailio provisioner against a real Kamailio subscriber table (PostgreSQL only, needs Kamailio's schema in /usr/share/kamailio/postgres)",
   () => {
     beforeAll(async () => {
@@ -96,7 +82,7 @@ describe.skipIf(testDbKind !== "postgres" || !haveSchema)(
       registrarDir = mkdtempSync(path.join(tmpdir(), "kamailio-pg-"));
       registrarPort = await freePort();
       registrarUrl = await startRegistrar();
-      for (const file of SCHEMA) await registrarQuery(readFileSync(file, "utf8"));
+      await createKamailioSchema(registrarUrl);
       provisioner = kamailioProvisioner(registrarUrl);
     });
 
