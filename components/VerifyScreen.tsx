@@ -28,7 +28,7 @@ export async function VerifyScreen({
 }) {
   const t = await getTranslations("verify");
   const sp = await searchParams;
-  const next = safeReturnPath(typeof sp.next === "string" ? sp.next : undefined, home);
+  const next = safeReturnPath(sp.next, home);
   const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
   const { now } = await requestContext();
   const challenge = challengeId && /^[0-9a-f-]{36}$/.test(challengeId) ? await describeChallenge(challengeId, now) : null;

@@ -5,6 +5,7 @@ import { resendCode, startLogin } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
 import type { PrincipalKind } from "@/lib/auth/principals";
 import { loginSchema } from "@/lib/auth/schemas";
+import { parseForm } from "@/lib/validation/parse-form";
 import { endSession } from "@/lib/auth/session";
 import { isProduction } from "@/lib/env";
 import { isAppError } from "@/lib/errors";
@@ -28,14 +29,13 @@ function fail(error: unknown): ActionResult {
   return { ok: false, formError: "errors.unexpected" };
 }
 
-/** Step 1 for customers and staff alike: ID and password → a challenge bound to this browser. */
-export async function login(kind: PrincipalKind, input: unknown, next: string | undefined, paths: { verify: string; home: string }): Promise<ActionResult> {
-  const parsed = loginSchema.safeParse(input);
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, fieldErrors };
-  }
+/**
+ * Step 1 for customers and staff alike: ID and password → a challenge bound to this browser.
+ * `input` and `next` are whatever arrived over HTTP (a `next` that is not a path of this site is ignored).
+ */
+export async function login(kind: PrincipalKind, input: unknown, next: unknown, paths: { verify: string; home: string }): Promise<ActionResult> {
+  const parsed = parseForm(loginSchema, input);
+  if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
   const { now, client } = await requestContext();
   let challengeId: string;
   try {

@@ -13,7 +13,7 @@ export async function generateMetadata() {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const t = await getTranslations();
   const sp = await searchParams;
-  const next = safeReturnPath(typeof sp.next === "string" ? sp.next : undefined, "/menu");
+  const next = safeReturnPath(sp.next, "/menu");
   const notice = sp.loggedOut ? t("login.loggedOut") : sp.reason === "ended" ? t("login.sessionEnded") : sp.next ? t("login.loginRequired") : null;
   return (
     <>

@@ -7,6 +7,7 @@ import { changeLinePassword } from "@/lib/lines/change-password";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
+import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
@@ -17,11 +18,9 @@ export type ChangeResult = { ok: false; formError?: string; formErrorValues?: Re
 /** 更新: check the session, parse with the form's own schema, call the use-case, map its result. */
 export async function changePasswordAction(input: unknown): Promise<ChangeResult> {
   const { principal } = await requireCustomer();
-  // A non-object (anything may arrive over HTTP) gets the form's own field errors.
-  const parsed = passwordChangeSchema.safeParse(input !== null && typeof input === "object" && !Array.isArray(input) ? input : {});
+  const parsed = parseForm(passwordChangeSchema, input);
   if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0] ?? "form")] ??= issue.message;
+    const { fieldErrors } = parsed;
     if (fieldErrors.idempotencyKey) return { ok: false, formError: fieldErrors.idempotencyKey };
     return { ok: false, fieldErrors };
   }

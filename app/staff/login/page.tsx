@@ -13,7 +13,7 @@ export async function generateMetadata() {
 export default async function StaffLoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const t = await getTranslations();
   const sp = await searchParams;
-  const next = safeReturnPath(typeof sp.next === "string" ? sp.next : undefined, "/staff");
+  const next = safeReturnPath(sp.next, "/staff");
   return (
     <>
       <SiteHeader />

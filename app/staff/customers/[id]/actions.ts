@@ -5,6 +5,7 @@ import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { retryFailedChange, unlockCustomer } from "@/lib/support/actions";
 import { staffActionSchema } from "@/lib/support/schemas";
+import { parseForm } from "@/lib/validation/parse-form";
 import { requestContext } from "@/lib/web/request";
 import { requireStaff } from "@/lib/web/session";
 
@@ -15,13 +16,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<StaffActionResult> {
   const { principal } = await requireStaff();
   if (typeof targetId !== "string" || !UUID.test(targetId)) return { ok: false, formError: "errors.notFound" };
-  // A non-object (anything may arrive over HTTP) gets the form's own field errors.
-  const parsed = staffActionSchema.safeParse(input !== null && typeof input === "object" && !Array.isArray(input) ? input : {});
-  if (!parsed.success) {
-    const fieldErrors: Record<string, string> = {};
-    for (const issue of parsed.error.issues) fieldErrors[String(issue.path[0])] ??= issue.message;
-    return { ok: false, fieldErrors };
-  }
+  const parsed = parseForm(staffActionSchema, input);
+  if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
   // Control characters other than tab and line breaks cannot be stored (PostgreSQL refuses NUL in text and jsonb).
   if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(parsed.data.reason)) return { ok: false, fieldErrors: { reason: "errors.invalidCharacters" } };
   try {
