@@ -1,5 +1,6 @@
 import * as z from "zod/mini";
 import { toHalfWidth } from "../validation/fields";
+import { hasControlCharacter } from "../validation/text";
 
 // The password-change form: one schema for react-hook-form (zodResolver) and the server action.
 // Messages are keys of the "errors" catalogue.
@@ -63,7 +64,7 @@ export const passwordChangeSchema = z
       if (!PHONE_PATTERN.test(v.number)) at("number", "errors.phoneFormat");
       if (v.currentPassword.length === 0) at("currentPassword", "errors.currentPasswordRequired");
       // No line password holds a control character: one is refused as input, not counted as a wrong guess.
-      else if (/[\u0000-\u001f\u007f]/.test(v.currentPassword)) at("currentPassword", "errors.invalidCharacters");
+      else if (hasControlCharacter(v.currentPassword)) at("currentPassword", "errors.invalidCharacters");
       if (v.newPassword.length === 0) at("newPassword", "errors.newPasswordRequired");
       else if (!/^[a-z0-9]*$/.test(v.newPassword)) at("newPassword", "errors.newPasswordCharset");
       else if (v.newPassword.length !== LINE_PASSWORD_LENGTH) at("newPassword", "errors.newPasswordLength");

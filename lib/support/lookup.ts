@@ -1,6 +1,7 @@
 import { db } from "../db";
 import { isLocked } from "../auth/lockout";
 import { isBatchService, type ServiceType } from "../schedule";
+import { hasControlCharacter } from "../validation/text";
 
 /**
  * Prisma's `contains` is a LIKE/ILIKE whose operand it does not escape (prisma/prisma#19506): a
@@ -15,7 +16,7 @@ const PHONE_LIKE = /^[\d\s\-()]+$/;
 export async function searchCustomers(query: string, take = 20) {
   const q = query.trim();
   // No ID, address or number holds a control character (and PostgreSQL refuses NUL in a query): nothing matches.
-  if (q.length === 0 || /[\u0000-\u001f\u007f]/.test(q)) return [];
+  if (q.length === 0 || hasControlCharacter(q)) return [];
   const literal = likeLiteral(q);
   // Only a query that looks like a number searches line numbers: "demo0001" must not match every
   // line containing "0001".

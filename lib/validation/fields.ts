@@ -1,4 +1,5 @@
 import * as z from "zod/mini";
+import { hasControlCharacter } from "./text";
 
 // Field schemas defined once and composed into the per-form schemas (client and server alike).
 // zod/mini, not classic zod: the same checks with far less JavaScript for the browser
@@ -10,8 +11,7 @@ export function toHalfWidth(value: string): string {
   return value.replace(/[\uFF01-\uFF5E]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, " ");
 }
 
-// Control characters (NUL included) are refused outright rather than stored or echoed.
-const noControl = (s: string) => !/[\u0000-\u001f\u007f]/.test(s);
+const noControl = (s: string) => !hasControlCharacter(s);
 
 export const selfcareIdField = z
   .string({ error: "errors.selfcareIdRequired" })

@@ -123,6 +123,12 @@ describe("staffActionSchema", () => {
     expect(staffActionSchema.safeParse({ reason: "x".repeat(500), confirm: true }).success).toBe(true);
   });
 
+  it("refuses control characters in the reason, but not tabs and line breaks (it is stored in the audit log)", () => {
+    expect(messages({ reason: "本人確認\u0000済み", confirm: true })).toEqual(["reason:errors.invalidCharacters"]);
+    expect(messages({ reason: "本人確認\u001b済み", confirm: true })).toEqual(["reason:errors.invalidCharacters"]);
+    expect(staffActionSchema.safeParse({ reason: "電話で\n本人確認\t済み\r\n", confirm: true }).success).toBe(true);
+  });
+
   it("requires a reason of at least 5 characters (after trimming)", () => {
     expect(messages({ reason: "abcd", confirm: true })).toEqual(["reason:errors.reasonRequired"]);
     expect(messages({ reason: "   abcd    ", confirm: true })).toEqual(["reason:errors.reasonRequired"]);

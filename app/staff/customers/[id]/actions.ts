@@ -18,8 +18,6 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
   if (typeof targetId !== "string" || !UUID.test(targetId)) return { ok: false, formError: "errors.notFound" };
   const parsed = parseForm(staffActionSchema, input);
   if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
-  // Control characters other than tab and line breaks cannot be stored (PostgreSQL refuses NUL in text and jsonb).
-  if (/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.test(parsed.data.reason)) return { ok: false, fieldErrors: { reason: "errors.invalidCharacters" } };
   try {
     await fn({ id: principal.id, loginId: principal.loginId }, targetId, parsed.data.reason);
   } catch (error) {
