@@ -10,8 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext } from "@playwright/test";
 import autocannon, { type RequestParams } from "autocannon";
-import { startSmtpCapture, type CapturedMail } from "@/tests/fixtures/mail-capture";
-import { freePort } from "@/tests/fixtures/registrar";
+import { codeIn, startSmtpCapture, type CapturedMail } from "@/tests/fixtures/mail-capture";
+import { freePort } from "@/tests/fixtures/net";
 import { LoginPage, PasswordChangePage, VerifyPage } from "@/tests/e2e/pages";
 import { run, start, waitForHttp, type Started } from "./procs";
 
@@ -108,7 +108,7 @@ async function waitForCode(mails: CapturedMail[], to: string, timeoutMs = 20_000
   for (;;) {
     for (const m of [...mails].reverse()) {
       if (!m.to.includes(to.toLowerCase())) continue;
-      const code = /認証コード[:：]\s*(\d{6})/.exec(m.text)?.[1] ?? /\b(\d{6})\b/.exec(m.text)?.[1];
+      const code = codeIn(m.text);
       if (code) return code;
     }
     if (Date.now() > deadline) throw new Error(`no sign-in code for ${to} within ${timeoutMs} ms`);

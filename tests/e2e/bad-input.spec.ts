@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { codeFrom, HttpClient, serverActions, startPortal, TEST_TOKEN, type ActionRef, type Counts, type HttpResult, type Portal } from "./http-client";
+import { codeFrom } from "../fixtures/mail-capture";
+import { HttpClient, serverActions, startPortal, TEST_TOKEN, type ActionRef, type Counts, type HttpResult, type Portal } from "./http-client";
 
 // Bad-input campaign (issue 8, item 3): table-driven cases against every form, server action and
 // route handler — full-width characters, hyphens, empty and missing fields, wrong types, 100 KB

@@ -1,5 +1,6 @@
 import { randomBytes, randomInt } from "node:crypto";
 import { test as base, expect, type BrowserContext, type Page } from "@playwright/test";
+import { codeFrom } from "../fixtures/mail-capture";
 
 /** Where the captured mail is read (tests/fixtures/mail-capture.ts). */
 export const MAIL_CAPTURE_URL = process.env.MAIL_CAPTURE_URL ?? "http://127.0.0.1:2526";
@@ -52,9 +53,7 @@ export async function readCode(to: string, nth = 1): Promise<string> {
   for (;;) {
     const codes = (await mailsFor(to)).filter((m) => /認証コード|verification code/i.test(m.subject));
     if (codes.length >= nth) {
-      const m = /(?:認証コード|Verification code): (\d{6})/.exec(codes[nth - 1]!.text);
-      if (!m) throw new Error(`no code in the mail: ${codes[nth - 1]!.text}`);
-      return m[1]!;
+      return codeFrom(codes[nth - 1]!);
     }
     if (Date.now() > deadline) throw new Error(`no code mail #${nth} to ${to} (got ${codes.length})`);
     await new Promise((r) => setTimeout(r, 250));

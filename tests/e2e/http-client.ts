@@ -394,12 +394,6 @@ export async function startPortal(o: { name: string; appNow?: string; env?: Reco
   };
 }
 
-/** The 6-digit code in a code email (Japanese or English). */
-export function codeFrom(mail: CapturedMail): string {
-  const m = /(?:認証コード|verification code)\s*[:：]\s*(\d{6})/i.exec(mail.text);
-  if (!m) throw new Error(`no code in the mail: ${mail.text}`);
-  return m[1]!;
-}
 
 /** The p-th percentile (0–100) of a list of numbers (nearest rank). */
 export function percentile(values: number[], p: number): number {

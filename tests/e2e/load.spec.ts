@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { codeFrom, HttpClient, percentile, serverActions, startPortal, type Counts, type Portal } from "./http-client";
+import { codeFrom } from "../fixtures/mail-capture";
+import { HttpClient, percentile, serverActions, startPortal, type Counts, type Portal } from "./http-client";
 
 // Load test of the whole flow (issue 8, item 2). 200 customers, seeded for the test, each with one
 // line, half IP_PHONE and half B2BUA, sign in at the same time — each an HTTP client of its own
