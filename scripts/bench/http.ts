@@ -138,6 +138,28 @@ export interface Session {
   close(): Promise<void>;
 }
 
+type StorageState = Awaited<ReturnType<BrowserContext["storageState"]>>;
+
+/**
+ * The JS chunks (URL paths under /_next/static/) a page loads on a fresh visit, in a new browser
+ * context (empty cache), and the path it ended on if it redirected.
+ */
+export async function scriptsLoaded(browser: Browser, url: string, storageState?: StorageState): Promise<{ finalPath: string; chunks: string[] }> {
+  const ctx = await browser.newContext({ locale: "ja-JP", timezoneId: "Asia/Tokyo", storageState });
+  try {
+    const page = await ctx.newPage();
+    const chunks = new Set<string>();
+    page.on("request", (r) => {
+      const u = new URL(r.url());
+      if (r.resourceType() === "script" && u.pathname.startsWith("/_next/static/")) chunks.add(u.pathname);
+    });
+    await page.goto(url, { waitUntil: "networkidle" });
+    return { finalPath: new URL(page.url()).pathname, chunks: [...chunks] };
+  } finally {
+    await ctx.close();
+  }
+}
+
 export const CUSTOMER_ROUTES = ["/", "/login", "/login/verify", "/menu", "/password", "/password/complete", "/history", "/guide"] as const;
 
 /**
@@ -155,17 +177,8 @@ export async function signInWithBrowser(portal: Portal, customer: BenchCustomer)
   const contextOptions = { baseURL: portal.baseUrl, locale: "ja-JP", timezoneId: "Asia/Tokyo" };
   const scripts = new Map<string, { finalPath: string; chunks: string[] }>();
 
-  const visit = async (route: string, storageState?: Awaited<ReturnType<BrowserContext["storageState"]>>, query = "") => {
-    const ctx = await browser.newContext({ ...contextOptions, storageState });
-    const page = await ctx.newPage();
-    const chunks = new Set<string>();
-    page.on("request", (r) => {
-      const u = new URL(r.url());
-      if (r.resourceType() === "script" && u.pathname.startsWith("/_next/static/")) chunks.add(u.pathname);
-    });
-    await page.goto(route + query, { waitUntil: "networkidle" });
-    scripts.set(route, { finalPath: new URL(page.url()).pathname, chunks: [...chunks] });
-    await ctx.close();
+  const visit = async (route: string, storageState?: StorageState, query = "") => {
+    scripts.set(route, await scriptsLoaded(browser, new URL(route + query, portal.baseUrl).href, storageState));
   };
 
   try {
