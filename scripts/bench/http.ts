@@ -160,8 +160,6 @@ export async function scriptsLoaded(browser: Browser, url: string, storageState?
   }
 }
 
-export const CUSTOMER_ROUTES = ["/", "/login", "/login/verify", "/menu", "/password", "/password/complete", "/history", "/guide"] as const;
-
 /**
  * Signs the customer in with Chromium, changes the line's password once (capturing the server
  * action's request), and visits every customer route in a fresh browser context (empty cache),

@@ -7,7 +7,7 @@ import { afterAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/env";
 import { checkBatch, makeProvisioner, profiled, runBaseline, runWorker, seedBatch, seedSubscribers, type ProvisionerKind } from "@/scripts/bench/batch";
 import { runLatency } from "@/scripts/bench/latency";
-import { pageWeights } from "@/scripts/bench/page-weight";
+import { pageWeights, weightReport, type RouteWeight } from "@/scripts/bench/page-weight";
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
 import type { Machine } from "@/scripts/bench/setup";
 import { installTestSecrets } from "../helpers/changes";
@@ -159,6 +159,48 @@ describe("bench smoke: page weight and the report", () => {
     } finally {
       rmSync(dist, { recursive: true, force: true });
     }
+  });
+
+  it("reads each chunk from its own build folder, even where two builds name a chunk alike", () => {
+    const [one, two] = [mkdtempSync(path.join(tmpdir(), "bench-weight-")), mkdtempSync(path.join(tmpdir(), "bench-weight-"))];
+    try {
+      const texts = ["x".repeat(4000), Array.from({ length: 4000 }, (_, i) => (i * 7919).toString(36)).join("")];
+      [one, two].forEach((dist, i) => {
+        mkdirSync(path.join(dist, "static/chunks"), { recursive: true });
+        writeFileSync(path.join(dist, "static/chunks/same.js"), texts[i]!);
+      });
+      const scripts = new Map([["/", { finalPath: "/", chunks: ["/_next/static/chunks/same.js"] }]]);
+      const gz = (s: string) => gzipSync(Buffer.from(s), { level: 9 }).length / 1000;
+      expect(pageWeights(one, scripts)[0]!.gzipKb).toBe(gz(texts[0]!));
+      expect(pageWeights(two, scripts)[0]!.gzipKb).toBe(gz(texts[1]!));
+    } finally {
+      for (const dist of [one, two]) rmSync(dist, { recursive: true, force: true });
+    }
+  });
+
+  it("reports each route against the target and against an empty Next.js page, or says why the floor is missing", () => {
+    const w = (route: string, gzipKb: number, frameworkGzipKb = 131.9): RouteWeight => ({ route, finalPath: route, chunks: 7, rawKb: gzipKb * 3, gzipKb, sharedGzipKb: 135.4, frameworkGzipKb });
+    const weights = [w("/password", 175.6), w("/", 138.7), w("/login", 129.5)];
+    const report = weightReport(weights, w("(empty page)", 135.0, 131.5), 1000);
+    const lines = report.markdown.split("\n").filter((l) => l.startsWith("| /") || l.startsWith("| an empty"));
+    // In the customer routes' order, the empty page last; "over an empty page" is the difference.
+    expect(lines).toEqual([
+      "| / | 138.7 | 131.9 | 6.8 | 3.7 | 416.1 | 7 | ✗ |",
+      "| /login | 129.5 | 131.9 | -2.4 | -5.5 | 388.5 | 7 | ✓ |",
+      "| /password | 175.6 | 131.9 | 43.7 | 40.6 | 526.8 | 7 | ✗ |",
+      "| an empty Next.js page | 135.0 | 131.5 | 3.5 | 0.0 | 405.0 | 7 | ✗ |",
+    ]);
+    expect(report.markdown).toContain("it loads 135.0 kB, so no App Router page built with this Next.js can be at or under 130 kB");
+    expect(report.markdown).toContain("the App Router's client components (3.5 kB on an empty page)");
+    expect(report.missed).toEqual(["/ 138.7 kB", "/password 175.6 kB"]);
+    expect(report.met).toEqual([]);
+
+    const without = weightReport(weights, new Error("next build exited 1:\nsome output"), 1000);
+    expect(without.markdown).not.toContain("over an empty page");
+    expect(without.markdown).toContain("could not be measured in this run: next build exited 1:");
+    expect(without.markdown).not.toContain("some output");
+    expect(without.markdown).toContain("| /password | 175.6 | 131.9 | 43.7 | 526.8 | 7 | ✗ |");
+    expect(weightReport([w("/", 120)], w("(empty page)", 110, 105), 1).met).toEqual(["every customer route ≤ 130 kB gzip"]);
   });
 
   it("replaces only the blocks of the sections that ran, keeping the text around them", () => {
