@@ -10,10 +10,10 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { chromium, type Browser, type BrowserContext } from "@playwright/test";
 import autocannon, { type RequestParams } from "autocannon";
-import { codeIn, startSmtpCapture, type CapturedMail } from "@/tests/fixtures/mail-capture";
-import { freePort } from "@/tests/fixtures/net";
+import { codeIn, type CapturedMail } from "@/tests/fixtures/mail-capture";
+import { startPortalProcess, type PortalProcess } from "@/tests/fixtures/portal-process";
 import { LoginPage, PasswordChangePage, VerifyPage } from "@/tests/e2e/pages";
-import { run, start, waitForHttp, type Started } from "./procs";
+import { atExit, run } from "./procs";
 
 export const DIST_DIR = ".next-bench";
 const TEST_TOKEN = "bench-test-token-0123";
@@ -25,55 +25,30 @@ export async function buildApp(): Promise<number> {
   return performance.now() - t0;
 }
 
-export interface Portal {
-  baseUrl: string;
-  mails: CapturedMail[];
-  server: Started;
-  stop(): Promise<void>;
-}
+export type Portal = PortalProcess;
 
 /** scripts/serve.ts on a free port, its database `databaseUrl`, mail to a capture server in this process. */
 export async function startPortal(databaseUrl: string): Promise<Portal> {
-  const [port, smtpPort] = [await freePort(), await freePort()];
-  const mails: CapturedMail[] = [];
-  const smtp = await startSmtpCapture(smtpPort, (m) => mails.push(m));
-  const dataDir = mkdtempSync(path.join(tmpdir(), "selfcare-bench-data-"));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  const server = start("node_modules/.bin/tsx", ["scripts/serve.ts"], {
-    NEXT_DIST_DIR: DIST_DIR,
-    APP_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl,
-    NEXTAUTH_URL: baseUrl,
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    TEST_API_TOKEN: TEST_TOKEN,
-    // The login benchmark sends each request from an address of its own (X-Forwarded-For), as many
-    // customers do, so that the per-address login limit (30 per 15 minutes) applies per customer.
-    TRUST_PROXY: "true",
-    OUTBOX_POLL_MS: "300",
-    LOG_LEVEL: "warn",
-    NEXT_TELEMETRY_DISABLED: "1",
-    // The bench process's own test settings must not leak into the server.
-    APP_NOW: undefined,
-    PROVISIONER: undefined,
-    KAMAILIO_DATABASE_URL: undefined,
-    WORKER_BATCH_SIZE: undefined,
-    WORKER_POLL_MS: undefined,
+  const portal = await startPortalProcess({
+    dataDir: mkdtempSync(path.join(tmpdir(), "selfcare-bench-data-")),
+    env: {
+      NEXT_DIST_DIR: DIST_DIR,
+      DATABASE_URL: databaseUrl,
+      TEST_API_TOKEN: TEST_TOKEN,
+      // The login benchmark sends each request from an address of its own (X-Forwarded-For), as many
+      // customers do, so that the per-address login limit (30 per 15 minutes) applies per customer.
+      TRUST_PROXY: "true",
+      OUTBOX_POLL_MS: "300",
+      // The bench process's own test settings must not leak into the server.
+      APP_NOW: undefined,
+      PROVISIONER: undefined,
+      KAMAILIO_DATABASE_URL: undefined,
+      WORKER_BATCH_SIZE: undefined,
+      WORKER_POLL_MS: undefined,
+    },
   });
-  const stop = async () => {
-    await server.stop();
-    await new Promise<void>((resolve) => smtp.close(() => resolve()));
-    rmSync(dataDir, { recursive: true, force: true });
-  };
-  try {
-    await waitForHttp(`${baseUrl}/login`, 120_000, () => server.child.exitCode === null);
-  } catch (error) {
-    await stop();
-    throw new Error(`${(error as Error).message}\n${server.output().slice(-3000)}`);
-  }
-  return { baseUrl, mails, server, stop };
+  atExit(portal.stop); // also on Ctrl-C
+  return portal;
 }
 
 export interface BenchCustomer {

@@ -5,18 +5,16 @@
 // server actions (POST to the page with a Next-Action header and the JSON array of the arguments,
 // as React's client does) and next-auth's code callback.
 //
-// startPortal() runs scripts/serve.ts on a free port with a fresh database (embedded PGlite, or a
-// new database on the TEST_DATABASE_URL server), a real SMTP capture in this process, the
-// test-data API and TRUST_PROXY=true. It does not build: the build folder (NEXT_DIST_DIR, else
-// .next) must exist, as `npm test` builds before Playwright runs.
-import { spawn, type ChildProcess } from "node:child_process";
+// startPortal() runs scripts/serve.ts (tests/fixtures/portal-process.ts) with a fresh database
+// (embedded PGlite, or a new database on the TEST_DATABASE_URL server), a real SMTP capture in this
+// process, the test-data API and TRUST_PROXY=true. It does not build: the build folder
+// (NEXT_DIST_DIR, else .next) must exist, as `npm test` builds before Playwright runs.
 import { randomBytes } from "node:crypto";
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
-import type { SMTPServer } from "smtp-server";
 import { createScratchDatabase } from "../fixtures/pg-database";
-import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
-import { freePort } from "../fixtures/net";
+import type { CapturedMail } from "../fixtures/mail-capture";
+import { startPortalProcess } from "../fixtures/portal-process";
 
 export type { CapturedMail };
 
@@ -283,14 +281,7 @@ export function changedKeys(before: Counts, after: Counts): string[] {
 
 /** Starts the production build on a free port with a fresh database and its own SMTP capture. */
 export async function startPortal(o: { name: string; appNow?: string; env?: Record<string, string> }): Promise<Portal> {
-  const port = await freePort();
-  const smtpPort = await freePort();
-  const base = `http://127.0.0.1:${port}`;
-  const mails: CapturedMail[] = [];
-  const smtp: SMTPServer = await startSmtpCapture(smtpPort, (m) => mails.push(m));
-
   const suffix = randomBytes(4).toString("hex");
-  const dataDir = path.resolve(".tmp", `${o.name}-${suffix}`);
   let dropDatabase: (() => Promise<void>) | undefined;
   let databaseUrl: string | undefined;
   const admin = process.env.TEST_DATABASE_URL;
@@ -299,57 +290,28 @@ export async function startPortal(o: { name: string; appNow?: string; env?: Reco
     databaseUrl = scratch.url;
     dropDatabase = scratch.drop;
   }
-
-  const env: NodeJS.ProcessEnv = {
-    ...process.env,
-    APP_ENV: "test",
-    HOST: "127.0.0.1",
-    PORT: String(port),
-    DATA_DIR: dataDir,
-    DATABASE_URL: databaseUrl ?? "",
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    APP_NOW: o.appNow ?? "2026-11-25T14:00:00+09:00",
-    NEXTAUTH_URL: base,
-    TEST_API_TOKEN: TEST_TOKEN,
-    TRUST_PROXY: "true",
-    WORKER_IN_SERVER: "true",
-    PROVISIONER: "internal",
-    WORKER_POLL_MS: "250",
-    OUTBOX_POLL_MS: "200",
-    NEXT_TELEMETRY_DISABLED: "1",
-    LOG_LEVEL: "warn",
-    ...o.env,
-  };
-  let output = "";
-  const child: ChildProcess = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { env, stdio: ["ignore", "pipe", "pipe"] });
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const exited = new Promise((r) => child.once("exit", r));
-      if ((await Promise.race([exited.then(() => true), sleep(10_000).then(() => false)])) === false) child.kill("SIGKILL");
-    }
-    await new Promise<void>((r) => smtp.close(() => r()));
+  const server = await startPortalProcess({
+    dataDir: path.resolve(".tmp", `${o.name}-${suffix}`),
+    env: {
+      DATABASE_URL: databaseUrl ?? "",
+      APP_NOW: o.appNow ?? "2026-11-25T14:00:00+09:00",
+      TEST_API_TOKEN: TEST_TOKEN,
+      TRUST_PROXY: "true",
+      WORKER_IN_SERVER: "true",
+      PROVISIONER: "internal",
+      WORKER_POLL_MS: "250",
+      OUTBOX_POLL_MS: "200",
+      ...o.env,
+    },
+  }).catch(async (error: unknown) => {
     await dropDatabase?.().catch(() => undefined);
-    rmSync(dataDir, { recursive: true, force: true });
+    throw error;
+  });
+  const { baseUrl: base, port, mails } = server;
+  const stop = async () => {
+    await server.stop();
+    await dropDatabase?.().catch(() => undefined);
   };
-
-  const deadline = Date.now() + 120_000;
-  for (;;) {
-    if (child.exitCode !== null) {
-      await stop();
-      throw new Error(`the portal exited (${child.exitCode}):\n${output}`);
-    }
-    const ok = await fetch(`${base}/`).then((r) => r.ok).catch(() => false);
-    if (ok) break;
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`the portal did not answer within 120 s:\n${output}`);
-    }
-    await sleep(300);
-  }
 
   const testApi = async (pathname: string, init: { method?: string; body?: unknown } = {}) => {
     const res = await fetch(new URL(pathname, base), {
@@ -382,7 +344,7 @@ export async function startPortal(o: { name: string; appNow?: string; env?: Reco
         await sleep(100);
       }
     },
-    output: () => output,
+    output: server.output,
     database: databaseUrl ? "postgres" : "pglite",
     testApi,
     async counts() {

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from "node:child_process";
 import pg from "pg";
 import { sipCredential } from "../../lib/sip/digest";
-import { freePort } from "../fixtures/net";
+import { startPortalProcess, type PortalProcess } from "../fixtures/portal-process";
 import { createDatabase, registrarPrerequisites, sippRegister, startKamailio, startPostgres, type Kamailio, type PgServer } from "../fixtures/registrar";
 import { expect, mailsFor, readCode, test } from "./fixtures";
 
@@ -20,24 +20,12 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
 
   let server: PgServer;
   let kamailio: Kamailio;
-  let portal: ChildProcess;
+  let portal: PortalProcess | undefined;
   let worker: ChildProcess | undefined;
   let portalUrl: string;
   let portalDb: string;
   let kamailioDb: string;
 
-  const waitForHttp = async (url: string, timeoutMs: number) => {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      try {
-        if ((await fetch(url)).ok) return;
-      } catch {
-        /* not up yet */
-      }
-      if (Date.now() > deadline) throw new Error(`${url} did not answer within ${timeoutMs} ms`);
-      await new Promise((r) => setTimeout(r, 300));
-    }
-  };
   const changeStatus = async () => {
     const c = new pg.Client({ connectionString: portalDb });
     await c.connect();
@@ -63,34 +51,28 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await k.end();
     kamailio = await startKamailio(kamailioDb, REALM);
 
-    const port = await freePort();
-    portalUrl = `http://127.0.0.1:${port}`;
-    portal = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], {
-      stdio: "inherit",
+    portal = await startPortalProcess({
+      dataDir: ".tmp/kamailio-e2e",
+      echo: true,
+      readyTimeoutMs: 90_000,
       env: {
-        ...process.env,
-        APP_ENV: "test",
-        HOST: "127.0.0.1",
-        PORT: String(port),
         DATABASE_URL: portalDb,
-        DATA_DIR: ".tmp/kamailio-e2e",
         PROVISIONER: "kamailio",
         KAMAILIO_DATABASE_URL: kamailioDb,
         SIP_REALM: REALM,
+        // The suite's mail capture, which readCode and mailsFor read.
         SMTP_URL: `smtp://127.0.0.1:${process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525}`,
         APP_NOW: "2026-11-25T14:00:00+09:00",
-        NEXTAUTH_URL: portalUrl,
         OUTBOX_POLL_MS: "300",
         WORKER_POLL_MS: "500",
-        LOG_LEVEL: "warn",
       },
     });
-    await waitForHttp(`${portalUrl}/`, 90_000);
+    portalUrl = portal.baseUrl;
   });
 
   test.afterAll(async () => {
     worker?.kill("SIGTERM");
-    portal?.kill("SIGTERM");
+    await portal?.stop();
     await kamailio?.stop();
     await server?.stop();
   });
