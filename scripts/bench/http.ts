@@ -28,8 +28,9 @@ export async function buildApp(): Promise<number> {
 export type Portal = PortalProcess;
 
 /** scripts/serve.ts on a free port, its database `databaseUrl`, mail to a capture server in this process. */
-export async function startPortal(databaseUrl: string): Promise<Portal> {
-  const portal = await startPortalProcess({
+export function startPortal(databaseUrl: string): Promise<Portal> {
+  return startPortalProcess({
+    onSpawn: atExit, // stopped on Ctrl-C, also while it starts
     dataDir: mkdtempSync(path.join(tmpdir(), "selfcare-bench-data-")),
     env: {
       NEXT_DIST_DIR: DIST_DIR,
@@ -47,8 +48,6 @@ export async function startPortal(databaseUrl: string): Promise<Portal> {
       WORKER_POLL_MS: undefined,
     },
   });
-  atExit(portal.stop); // also on Ctrl-C
-  return portal;
 }
 
 export interface BenchCustomer {
