@@ -1,8 +1,8 @@
 // The floor under page weight: an empty App Router application (a root layout and a page of one
 // line of text, no client component, no configuration but where to find node_modules) built by the
 // project's own Next.js and measured as the portal's routes are (scripts/bench/page-weight.ts). What
-// it loads, every page of any application built with this Next.js loads; the portal's routes are
-// reported against it.
+// it loads, every App Router page built with this Next.js loads; the portal's routes are reported
+// against it.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import type { Browser } from "@playwright/test";
