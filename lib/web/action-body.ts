@@ -43,21 +43,27 @@ export function actionArgumentsProblem(root: string): string | null {
   return firstBadString(value);
 }
 
+const isMultipart = (request: Request) => /^multipart\/form-data/i.test(request.headers.get("content-type") ?? "");
+
+/** The body as multipart form data, or null when it cannot be parsed as such. */
+async function multipartBody(request: Request): Promise<FormData | null> {
+  try {
+    return await request.formData();
+  } catch {
+    return null;
+  }
+}
+
+const NOT_MULTIPART = "the body is not multipart form data";
+
 /** Why a server action request (Next-Action header) cannot be decoded, or null. Reads a clone's body. */
 export async function actionRequestProblem(request: Request): Promise<string | null> {
-  const type = request.headers.get("content-type") ?? "";
-  if (/^multipart\/form-data/i.test(type)) {
-    let form: FormData;
-    try {
-      form = await request.formData();
-    } catch {
-      return "the body is not multipart form data";
-    }
-    const root = form.get("0");
-    if (typeof root !== "string") return "no argument list";
-    return actionArgumentsProblem(root);
-  }
-  return actionArgumentsProblem(await request.text());
+  if (!isMultipart(request)) return actionArgumentsProblem(await request.text());
+  const form = await multipartBody(request);
+  if (!form) return NOT_MULTIPART;
+  const root = form.get("0");
+  if (typeof root !== "string") return "no argument list";
+  return actionArgumentsProblem(root);
 }
 
 /**
@@ -66,11 +72,6 @@ export async function actionRequestProblem(request: Request): Promise<string | n
  */
 export async function pagePostProblem(request: Request): Promise<string | null> {
   if (request.headers.has("next-action")) return actionRequestProblem(request);
-  if (!/^multipart\/form-data/i.test(request.headers.get("content-type") ?? "")) return null;
-  try {
-    await request.formData();
-    return null;
-  } catch {
-    return "the body is not multipart form data";
-  }
+  if (!isMultipart(request)) return null;
+  return (await multipartBody(request)) ? null : NOT_MULTIPART;
 }
