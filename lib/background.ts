@@ -1,4 +1,3 @@
-import { clock } from "./clock";
 import { database } from "./db";
 import { env } from "./env";
 import { log } from "./log";
@@ -18,7 +17,8 @@ export function startOutboxSender(): (() => Promise<void>) | null {
   }
   const transport = smtpTransport(e.SMTP_URL);
   log.info("outbox sender started");
-  return every(e.OUTBOX_POLL_MS, "outbox", () => deliverDueEmails({ database: database(), transport, from: e.MAIL_FROM, now: clock.now() }));
+  // No `now`: leases and due times are the database's clock, shared by every sender (lib/mail/sender.ts).
+  return every(e.OUTBOX_POLL_MS, "outbox", () => deliverDueEmails({ database: database(), transport, from: e.MAIL_FROM }));
 }
 
 /** How often the embedded database is vacuumed and analysed (at start, then at this interval). */

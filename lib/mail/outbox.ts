@@ -1,4 +1,3 @@
-import { clock } from "../clock";
 import type { Tx } from "../db";
 
 export type EmailKind =
@@ -7,6 +6,7 @@ export type EmailKind =
   | "CHANGE_ACCEPTED"
   | "CHANGE_APPLIED"
   | "CHANGE_FAILED"
+  | "CHANGE_CANCELLED"
   | "LINE_BLOCKED";
 
 export interface OutgoingEmail {
@@ -35,8 +35,8 @@ export async function enqueueEmail(tx: Tx, email: OutgoingEmail, now: Date): Pro
       customerId: email.customerId ?? null,
       staffUserId: email.staffUserId ?? null,
       createdAt: now,
-      // Due at once by the sender's own clock: `now` may be a browser's simulated time.
-      nextAttemptAt: clock.now(),
+      // nextAttemptAt: due at once by the database's clock (the column's default), the clock every
+      // sender compares with; `now` may be a browser's simulated time.
     },
     select: { id: true },
   });

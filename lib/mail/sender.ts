@@ -36,49 +36,63 @@ interface Claimed {
  * schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS the message is FAILED (still
  * visible). The Message-ID is the outbox id, so the one window left — a crash between SMTP's
  * acceptance and the mark — yields a duplicate that receivers can recognise.
+ *
+ * Every time the lease and the due check compare is the database's clock (clock_timestamp()), so
+ * senders on hosts whose clocks differ cannot take each other's leased messages. `now` (tests
+ * only) replaces that clock with the caller's, running on from the call.
  */
 export async function deliverDueEmails(options: {
   database: Database;
   transport: MailTransport;
   from: string;
-  now: Date;
+  now?: Date;
   batchSize?: number;
 }): Promise<{ sent: number; failed: number }> {
   const { database, transport, from, now } = options;
   const startedAt = Date.now();
-  // `now` is the sender's clock at the start; the lease also covers the time spent since.
-  const current = () => new Date(now.getTime() + (Date.now() - startedAt));
+  // null: the database's clock_timestamp() (COALESCE below).
+  const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
   let sent = 0;
   let failed = 0;
   for (let i = 0; i < (options.batchSize ?? 20); i++) {
-    const claimedAt = current();
+    const at = current();
     const [m] = await database.sql.transaction(async (q) => {
       const rows = await q<Claimed>(
         `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
-          WHERE status = 'PENDING' AND "nextAttemptAt" <= $1
+          WHERE status = 'PENDING' AND "nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
           ORDER BY "nextAttemptAt" LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [now],
+        [now ?? null],
       );
-      if (rows[0]) await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = $1 WHERE id = $2`, [new Date(claimedAt.getTime() + OUTBOX_LEASE_MS), rows[0].id]);
+      if (rows[0]) {
+        await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + $2::int * interval '1 millisecond' WHERE id = $3`, [
+          at,
+          OUTBOX_LEASE_MS,
+          rows[0].id,
+        ]);
+      }
       return rows;
     });
     if (!m) break;
     try {
       await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
-      await database.prisma.outboxEmail.update({
-        where: { id: m.id },
-        data: { status: "SENT", sentAt: now, attempts: m.attempts + 1, lastError: null, ...(m.sensitive ? { body: "" } : {}) },
-      });
+      await database.sql.query(
+        `UPDATE "OutboxEmail" SET status = 'SENT', "sentAt" = COALESCE($1::timestamptz, clock_timestamp()), attempts = $2, "lastError" = NULL,
+                body = CASE WHEN $3 THEN '' ELSE body END
+          WHERE id = $4`,
+        [now ?? null, m.attempts + 1, m.sensitive, m.id],
+      );
       sent++;
     } catch (error) {
       failed++;
       const attempts = m.attempts + 1;
       const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
       const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
-      await database.prisma.outboxEmail.update({
-        where: { id: m.id },
-        data: { attempts, lastError: message, status: giveUp ? "FAILED" : "PENDING", nextAttemptAt: new Date(now.getTime() + outboxBackoffMs(attempts)) },
-      });
+      await database.sql.query(
+        `UPDATE "OutboxEmail" SET attempts = $1, "lastError" = $2, status = $3::"OutboxStatus",
+                "nextAttemptAt" = COALESCE($4::timestamptz, clock_timestamp()) + $5::int * interval '1 millisecond'
+          WHERE id = $6`,
+        [attempts, message, giveUp ? "FAILED" : "PENDING", now ?? null, outboxBackoffMs(attempts), m.id],
+      );
       (giveUp ? log.error : log.warn).call(log, { outboxId: m.id, attempts, err: message }, giveUp ? "email given up" : "email send failed, will retry");
     }
   }

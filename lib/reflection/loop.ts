@@ -14,13 +14,12 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     database,
     provisioner,
     credentialKey: secrets().credentialKey,
-    now: clock.now(),
+    // A simulated clock (APP_NOW, tools) is the run's time; otherwise the database's clock decides
+    // what is due, the same for every worker whatever its host's clock says.
+    now: clock.simulated() ? clock.now() : undefined,
     batchSize: e.WORKER_BATCH_SIZE,
     maxAttempts: e.WORKER_MAX_ATTEMPTS,
   });
   log.info({ provisioner: provisioner.name, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE }, "reflection worker started");
-  return every(e.WORKER_POLL_MS, "reflection", async () => {
-    const r = await drainDueChanges(options());
-    if (r.claimed > 0) log.info(r, "reflection batch");
-  });
+  return every(e.WORKER_POLL_MS, "reflection", (loop) => drainDueChanges(options(), { stopping: loop.stopping }));
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { clock } from "../clock";
 import { log } from "../log";
 import type { Database, SqlQuery } from "../db";
 import { unseal } from "../crypto/seal";
@@ -12,7 +11,12 @@ export interface WorkerOptions {
   database: Database;
   provisioner: Provisioner;
   credentialKey: Buffer;
-  now: Date;
+  /**
+   * The run's clock. Leave it out in production: each unit of work then reads the database's
+   * clock, so that workers on hosts whose clocks drift agree on what is due (a fast clock would
+   * reflect a 17:30 change early). Tests, tools and APP_NOW give an instant.
+   */
+  now?: Date;
   batchSize: number;
   maxAttempts: number;
 }
@@ -85,67 +89,111 @@ async function appendEventsAndMail(
     [now, type, rows.map((r) => r.selfcareId), rows.map((r) => r.customerId), rows.map((r) => r.number), rows.map((r) => JSON.stringify(details(r)))],
   );
   const mails = rows.map(mail);
-  // Due at once by the sender's own clock, as enqueueEmail does: `now` is the run's clock, which a
-  // test or tool may set ahead (a run "at 17:30"); its mail must not wait for the sender to get there.
+  // Due at once by the database's clock (the column's default), as enqueueEmail does: `now` is the
+  // run's clock, which a test or tool may set ahead (a run "at 17:30"); its mail must not wait.
   await q(
-    `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt", "nextAttemptAt")
-     SELECT * , $7::timestamptz, $8::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
-    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now, clock.now()],
+    `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt")
+     SELECT * , $7::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
+    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now],
   );
+}
+
+/** True for errors that say the registrar (or the network to it) is unavailable, not that one change is bad. */
+export function isSystemicError(error: unknown): boolean {
+  if (error instanceof AggregateError && error.errors.length > 0) return error.errors.every(isSystemicError);
+  if (!(error instanceof Error)) return false;
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === "string") {
+    if (/^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|PIPE|AI_AGAIN|ADDRNOTAVAIL)$/.test(code)) return true;
+    // PostgreSQL classes 08 (connection), 53 (insufficient resources), 57 (shutdown, cancelled), 40 (retry the transaction).
+    if (/^(08|53|57|40)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  return /connection terminated|timeout exceeded when trying to connect|connection timeout|Connection ended unexpectedly/i.test(error.message);
+}
+
+/** Appends one audit row and one email per applied change (the worker's own transaction). */
+function appliedEvents(q: SqlQuery, at: Date, rows: Row[], provisioner: string) {
+  return appendEventsAndMail(q, at, "CHANGE_APPLIED", rows, (r) => ({ changeId: r.id, provisioner }), (r) => ({
+    kind: "CHANGE_APPLIED",
+    ...changeAppliedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, appliedAt: at }),
+  }));
+}
+
+/** The time a unit of work runs at: the run's own (tests, tools, APP_NOW) or else the database's clock. */
+async function unitTime(q: SqlQuery, now: Date | undefined): Promise<Date> {
+  if (now) return now;
+  const [row] = await q<{ now: Date | string }>(`SELECT now() AS now`);
+  return new Date(row!.now);
+}
+
+/**
+ * Provisions and marks APPLIED, in the caller's transaction, the claimed rows whose credential
+ * opens; the rows whose credential does not are returned (recorded as failed attempts afterwards).
+ */
+async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOptions): Promise<{ applied: Row[]; unusable: { row: Row; error: string }[] }> {
+  const items: ProvisionItem[] = [];
+  const ready: Row[] = [];
+  const unusable: { row: Row; error: string }[] = [];
+  for (const row of claimed) {
+    try {
+      if (!row.credential) throw new Error("no credential material");
+      items.push({ changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential });
+      ready.push(row);
+    } catch (error) {
+      unusable.push({ row, error: `credential unusable: ${describeError(error)}` });
+    }
+  }
+  if (ready.length === 0) return { applied: [], unusable };
+  await o.provisioner.provision(items, { query: q, now: at });
+  await q(
+    `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
+      WHERE id = ANY($2::uuid[])`,
+    [at, ready.map((r) => r.id)],
+  );
+  await appliedEvents(q, at, ready, o.provisioner.name);
+  return { applied: ready, unusable };
 }
 
 /**
  * One bounded batch: claim due PENDING changes (SKIP LOCKED, so any number of workers can run),
  * provision them, and mark them APPLIED — credential erased, audit row and "反映が完了しました"
- * email written — in the same transaction. If provisioning fails the transaction is rolled back
- * and the failure recorded on each change (attempts, lastError, backoff; FAILED after maxAttempts).
+ * email written — in the same transaction.
+ *
+ * A failure is isolated to the change that causes it: when the registrar refuses the batch, the
+ * transaction rolls back and the batch is split in halves, each claimed again and tried on its
+ * own, down to single changes; only a change that fails alone has the failure recorded (attempts,
+ * lastError, backoff; FAILED after maxAttempts, and only then is its customer told). A systemic
+ * error (the registrar unreachable) is recorded on every claimed change at once: splitting would
+ * only repeat the same time-out.
  */
 export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult> {
   const result: BatchResult = { claimed: 0, applied: 0, failed: 0, gaveUp: 0 };
-  let claimedRows: Row[] = [];
-  let provisionError: unknown = null;
-  const unsealFailures: { row: Row; error: string }[] = [];
+  let claimed: Row[] = [];
+  let batchError: unknown = null;
+  const failures: { row: Row; error: string }[] = [];
 
   try {
-    await o.database.sql.transaction(async (q) => {
-      claimedRows = await q<Row>(CLAIM, [o.now, o.batchSize]);
-      result.claimed = claimedRows.length;
-      if (claimedRows.length === 0) return;
-
-      const items: ProvisionItem[] = [];
-      const ready: Row[] = [];
-      for (const row of claimedRows) {
-        try {
-          if (!row.credential) throw new Error("no credential material");
-          items.push({ changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential });
-          ready.push(row);
-        } catch (error) {
-          unsealFailures.push({ row, error: `credential unusable: ${describeError(error)}` });
-        }
-      }
-      if (ready.length === 0) return;
-
-      await o.provisioner.provision(items, { query: q, now: o.now });
-
-      await q(
-        `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
-          WHERE id = ANY($2::uuid[])`,
-        [o.now, ready.map((r) => r.id)],
-      );
-      await appendEventsAndMail(q, o.now, "CHANGE_APPLIED", ready, (r) => ({ changeId: r.id, provisioner: o.provisioner.name }), (r) => ({
-        kind: "CHANGE_APPLIED",
-        ...changeAppliedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, appliedAt: o.now }),
-      }));
-      result.applied = ready.length;
+    const done = await o.database.sql.transaction(async (q) => {
+      const at = await unitTime(q, o.now);
+      claimed = await q<Row>(CLAIM, [at, o.batchSize]);
+      return claimed.length === 0 ? null : applyClaimed(q, at, claimed, o);
     });
+    if (done) {
+      result.applied += done.applied.length;
+      failures.push(...done.unusable);
+    }
   } catch (error) {
     // Nothing was claimed: the portal database itself failed. There is no change to record the
     // failure on, so it must not be swallowed (the worker loop logs it at error level).
-    if (claimedRows.length === 0) throw error;
-    provisionError = error;
+    if (claimed.length === 0) throw error;
+    batchError = error;
   }
 
-  const failures = provisionError ? claimedRows.map((row) => ({ row, error: describeError(provisionError) })) : unsealFailures;
+  result.claimed = claimed.length;
+  if (batchError) {
+    if (claimed.length === 1 || isSystemicError(batchError)) failures.push(...claimed.map((row) => ({ row, error: describeError(batchError) })));
+    else await isolate(o, claimed, result, failures);
+  }
   if (failures.length > 0) {
     const recorded = await recordFailures(o, failures);
     result.failed = recorded.retried;
@@ -154,12 +202,51 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
   return result;
 }
 
+// The same claim, limited to changes of a failed batch: those still PENDING, due and unlocked.
+const RECLAIM = `
+  SELECT pc.id, pc.credential, pc.attempts, pc."requestedAt", l.number, l."customerId", c."selfcareId", c.email, c.locale
+    FROM "PasswordChange" pc
+    JOIN "Line" l ON l.id = pc."lineId"
+    JOIN "Customer" c ON c.id = l."customerId"
+   WHERE pc.id = ANY($2::uuid[]) AND pc.status = 'PENDING' AND pc."dueAt" <= $1 AND pc."nextAttemptAt" <= $1
+   ORDER BY pc."nextAttemptAt"
+   FOR UPDATE OF pc SKIP LOCKED`;
+
+/**
+ * Bisects a failed batch: each half is claimed again and tried in a transaction of its own; a half
+ * that fails is split again, and a change that fails alone is a failure of that change. Changes
+ * another worker took meanwhile (or that are no longer PENDING) are skipped by the claim.
+ */
+async function isolate(o: WorkerOptions, rows: Row[], result: BatchResult, failures: { row: Row; error: string }[]): Promise<void> {
+  const half = Math.ceil(rows.length / 2);
+  for (const part of [rows.slice(0, half), rows.slice(half)]) {
+    if (part.length === 0) continue;
+    let reclaimed: Row[] = [];
+    try {
+      const done = await o.database.sql.transaction(async (q) => {
+        const at = await unitTime(q, o.now);
+        reclaimed = await q<Row>(RECLAIM, [at, part.map((r) => r.id)]);
+        return reclaimed.length === 0 ? null : applyClaimed(q, at, reclaimed, o);
+      });
+      if (done) {
+        result.applied += done.applied.length;
+        failures.push(...done.unusable);
+      }
+    } catch (error) {
+      if (reclaimed.length === 0) throw error;
+      if (reclaimed.length === 1 || isSystemicError(error)) failures.push(...reclaimed.map((row) => ({ row, error: describeError(error) })));
+      else await isolate(o, reclaimed, result, failures);
+    }
+  }
+}
+
 /**
  * Records failed attempts; changes out of attempts become FAILED (customer told, logged at error).
  * A FAILED change keeps its sealed credential so support can retry it; a newer change supersedes it.
  */
 async function recordFailures(o: WorkerOptions, failures: { row: Row; error: string }[]): Promise<{ retried: number; gaveUp: number }> {
   return o.database.sql.transaction(async (q) => {
+    const now = await unitTime(q, o.now);
     const finals: Row[] = [];
     const retried: { row: Row; error: string }[] = [];
     for (const { row, error } of failures) {
@@ -170,7 +257,7 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
         `UPDATE "PasswordChange" SET attempts = $2, "lastError" = $3, "nextAttemptAt" = $4,
                 status = CASE WHEN $5 THEN 'FAILED'::"ChangeStatus" ELSE status END
           WHERE id = $1 AND status = 'PENDING' AND attempts = $6 RETURNING id`,
-        [row.id, attempts, message, new Date(o.now.getTime() + reflectionBackoffMs(attempts)), final, row.attempts],
+        [row.id, attempts, message, new Date(now.getTime() + reflectionBackoffMs(attempts)), final, row.attempts],
       );
       // Another worker recorded this attempt already, or applied the change meanwhile: nothing to say.
       if (updated.length === 0) continue;
@@ -182,7 +269,7 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
         log.warn({ changeId: row.id, line: row.number, attempts, err: message }, "reflection attempt failed, will retry");
       }
     }
-    await appendEventsAndMail(q, o.now, "CHANGE_FAILED", finals, (r) => ({ changeId: r.id }), (r) => ({
+    await appendEventsAndMail(q, now, "CHANGE_FAILED", finals, (r) => ({ changeId: r.id }), (r) => ({
       kind: "CHANGE_FAILED",
       ...changeFailedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, requestedAt: r.requestedAt }),
     }));
@@ -191,7 +278,7 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
         `INSERT INTO "AuditEvent" (at, type, actor, "lineNumber", "customerId", details, "selfcareId")
          SELECT $1, 'CHANGE_RETRY', 'system', n, c, d, s FROM unnest($2::text[], $3::uuid[], $4::jsonb[], $5::text[]) AS t(n, c, d, s)`,
         [
-          o.now,
+          now,
           retried.map((f) => f.row.number),
           retried.map((f) => f.row.customerId),
           retried.map((f) => JSON.stringify({ changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) })),
@@ -203,11 +290,25 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
   });
 }
 
-/** Runs batches until one comes back short (the backlog is drained) or `maxBatches` is reached. */
-export async function drainDueChanges(o: WorkerOptions, maxBatches = 1000): Promise<BatchResult> {
+export interface DrainLimits {
+  /** At most this many batches (default 1000). */
+  maxBatches?: number;
+  /** Asked before each batch: a worker that is stopping finishes the batch in hand, not the backlog. */
+  stopping?: () => boolean;
+}
+
+/**
+ * Runs batches until one comes back short (the backlog is drained), `maxBatches` is reached or the
+ * worker is stopping. Each batch that claimed anything is logged as it commits, so the log holds
+ * every committed batch even when the process is killed in the middle of a long drain.
+ */
+export async function drainDueChanges(o: WorkerOptions, limits: DrainLimits | number = {}): Promise<BatchResult> {
+  const { maxBatches = 1000, stopping = () => false } = typeof limits === "number" ? { maxBatches: limits } : limits;
   const total: BatchResult = { claimed: 0, applied: 0, failed: 0, gaveUp: 0 };
-  for (let i = 0; i < maxBatches; i++) {
+  for (let i = 0; i < maxBatches && !stopping(); i++) {
+    const started = performance.now();
     const r = await runReflectionBatch(o);
+    if (r.claimed > 0) log.info({ ...r, ms: Math.round(performance.now() - started), batch: i + 1 }, "reflection batch");
     total.claimed += r.claimed;
     total.applied += r.applied;
     total.failed += r.failed;

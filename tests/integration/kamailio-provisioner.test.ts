@@ -191,5 +191,27 @@ describe.skipIf(testDbKind !== "postgres" || !haveKamailioSchema())(
       expect(await portal.prisma.passwordChange.count({ where: { status: "FAILED" } })).toBe(0);
       expect(await portal.prisma.auditEvent.count({ where: { type: "CHANGE_APPLIED", lineNumber: { in: changes.map((c) => c.number) } } })).toBe(40);
     });
+
+    it("one line the registrar database refuses (a trigger raising for its username) leaves every other change of the batch applied; only it is FAILED and mailed", async () => {
+      const changes = await seedDueChanges(portal, { count: 40, requestedAt: T0 });
+      const bad = changes[25]!;
+      await registrarQuery(`CREATE OR REPLACE FUNCTION refuse_one() RETURNS trigger LANGUAGE plpgsql AS $$
+        BEGIN IF NEW.username = '${bad.number}' THEN RAISE EXCEPTION 'subscriber % refused (test)', NEW.username; END IF; RETURN NEW; END $$`);
+      await registrarQuery(`CREATE TRIGGER refuse_one BEFORE INSERT OR UPDATE ON subscriber FOR EACH ROW EXECUTE FUNCTION refuse_one()`);
+      try {
+        const r = await drainDueChanges(options(T0, { maxAttempts: 1 }));
+        expect(r).toMatchObject({ claimed: 40, applied: 39, gaveUp: 1 });
+        const rows = await subscribers(changes.map((c) => c.number));
+        expect(rows).toHaveLength(39);
+        expectCredentials(rows, changes.filter((c) => c.id !== bad.id));
+        const failed = await portal.prisma.passwordChange.findMany({ where: { id: { in: changes.map((c) => c.id) }, status: "FAILED" } });
+        expect(failed.map((f) => f.id)).toEqual([bad.id]);
+        expect(failed[0]!.lastError).toContain(`subscriber ${bad.number} refused (test)`);
+        const told = await portal.prisma.outboxEmail.findMany({ where: { kind: "CHANGE_FAILED", customerId: { in: changes.map((c) => c.customerId) } } });
+        expect(told.map((m) => m.customerId)).toEqual([bad.customerId]);
+      } finally {
+        await registrarQuery(`DROP TRIGGER IF EXISTS refuse_one ON subscriber`);
+      }
+    });
   },
 );

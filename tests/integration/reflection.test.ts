@@ -404,4 +404,98 @@ describe(`reflection worker on ${testDbKind}`, () => {
     expect(await prisma().outboxEmail.count({ where: { customerId: ch!.customerId, kind: "CHANGE_APPLIED" } })).toBe(1);
     expect((await registrar(ch!.number))?.ha1).toBe(ch!.credential.ha1);
   });
+
+  it("isolates a failing change: one line the registrar refuses does not fail the 49 others of its batch; only its customer is told", async () => {
+    const seeded = await seedDueChanges(database, { count: 50, requestedAt: T0 });
+    const bad = seeded[17]!;
+    let calls = 0;
+    const refusesOne: Provisioner = {
+      name: "internal",
+      async provision(items, ctx) {
+        calls++;
+        if (items.some((i) => i.changeId === bad.id)) throw new Error(`subscriber row for ${bad.number} rejected (test)`);
+        await internalProvisioner.provision(items, ctx);
+      },
+    };
+    const r = await runReflectionBatch(options(T0, { provisioner: refusesOne, maxAttempts: 1 }));
+    expect(r).toEqual({ claimed: 50, applied: 49, failed: 0, gaveUp: 1 });
+    // Bisected, not retried one by one: 1 + 2·⌈log2 50⌉ transactions at most.
+    expect(calls).toBeLessThanOrEqual(1 + 2 * 6);
+    const rows = await prisma().passwordChange.findMany({ where: { id: { in: seeded.map((c) => c.id) } } });
+    expect(rows.filter((x) => x.status === "APPLIED")).toHaveLength(49);
+    const failed = rows.filter((x) => x.status === "FAILED");
+    expect(failed.map((x) => x.id)).toEqual([bad.id]);
+    expect(failed[0]!.lastError).toContain(`subscriber row for ${bad.number} rejected (test)`);
+    const customers = seeded.map((c) => c.customerId);
+    const mails = await prisma().outboxEmail.findMany({ where: { customerId: { in: customers } }, select: { kind: true, customerId: true } });
+    expect(mails.filter((m) => m.kind === "CHANGE_FAILED").map((m) => m.customerId)).toEqual([bad.customerId]);
+    expect(mails.filter((m) => m.kind === "CHANGE_APPLIED")).toHaveLength(49);
+    expect(await audits("CHANGE_FAILED", bad.id)).toBe(1);
+    for (const c of seeded) if (c.id !== bad.id) expect((await registrar(c.number))?.ha1).toBe(c.credential.ha1);
+    expect(await registrar(bad.number)).toBeNull();
+  });
+
+  it("with retries left, only the failing change is retried (its backoff), the rest are applied at once", async () => {
+    const seeded = await seedDueChanges(database, { count: 20, requestedAt: T0 });
+    const bad = new Set([seeded[3]!.id, seeded[11]!.id]);
+    const refusesTwo: Provisioner = {
+      name: "internal",
+      async provision(items, ctx) {
+        if (items.some((i) => bad.has(i.changeId))) throw new Error("row rejected (test)");
+        await internalProvisioner.provision(items, ctx);
+      },
+    };
+    const r = await runReflectionBatch(options(T0, { provisioner: refusesTwo, maxAttempts: 5 }));
+    expect(r).toEqual({ claimed: 20, applied: 18, failed: 2, gaveUp: 0 });
+    const rows = await prisma().passwordChange.findMany({ where: { id: { in: seeded.map((c) => c.id) } } });
+    for (const row of rows) {
+      if (bad.has(row.id)) expect(row).toMatchObject({ status: "PENDING", attempts: 1, nextAttemptAt: at(reflectionBackoffMs(1)) });
+      else expect(row).toMatchObject({ status: "APPLIED", attempts: 1 });
+    }
+    expect(await prisma().auditEvent.count({ where: { type: "CHANGE_RETRY", customerId: { in: seeded.map((c) => c.customerId) } } })).toBe(2);
+    expect(await prisma().outboxEmail.count({ where: { kind: "CHANGE_FAILED", customerId: { in: seeded.map((c) => c.customerId) } } })).toBe(0);
+  });
+
+  it("does not bisect when the registrar is unreachable: one attempt, recorded on every change of the batch", async () => {
+    const seeded = await seedDueChanges(database, { count: 8, requestedAt: T0 });
+    let calls = 0;
+    const down: Provisioner = {
+      name: "down",
+      provision: async () => {
+        calls++;
+        throw Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), { code: "ECONNREFUSED" });
+      },
+    };
+    const r = await runReflectionBatch(options(T0, { provisioner: down, maxAttempts: 5 }));
+    expect(calls).toBe(1);
+    expect(r).toEqual({ claimed: 8, applied: 0, failed: 8, gaveUp: 0 });
+    expect(await prisma().passwordChange.count({ where: { id: { in: seeded.map((c) => c.id) }, status: "PENDING", attempts: 1 } })).toBe(8);
+  });
+
+  it("logs every batch as it commits, and a stopping worker finishes the batch in hand, not the backlog", async () => {
+    await seedDueChanges(database, { count: 7, requestedAt: T0 });
+    const info = vi.spyOn(log, "info");
+    let batches = 0;
+    const total = await drainDueChanges(options(T0, { batchSize: 2 }), { stopping: () => batches++ >= 2 });
+    // Two batches ran; the third was not started, so 3 changes wait for the next worker.
+    expect(total).toMatchObject({ claimed: 4, applied: 4 });
+    const lines = info.mock.calls.filter((c) => c[1] === "reflection batch");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]![0]).toMatchObject({ claimed: 2, applied: 2, batch: 1 });
+    info.mockRestore();
+    expect((await drainDueChanges(options(T0, { batchSize: 2 }))).applied).toBe(3);
+  });
+
+  it("without a run clock, what is due is decided by the database's clock (workers on drifting hosts agree)", async () => {
+    const [dbNow] = await database.sql.query<{ now: Date | string }>(`SELECT now() AS now`);
+    const now = new Date(dbNow!.now);
+    const [due] = await seedDueChanges(database, { count: 1, requestedAt: at(-MIN, now), dueAt: at(-MIN, now) });
+    const [later] = await seedDueChanges(database, { count: 1, requestedAt: at(-MIN, now), dueAt: at(HOUR, now) });
+    const r = await runReflectionBatch(options(T0, { now: undefined }));
+    expect(r.applied).toBe(1);
+    const applied = await prisma().passwordChange.findUniqueOrThrow({ where: { id: due!.id } });
+    expect(applied.status).toBe("APPLIED");
+    expect(Math.abs(applied.appliedAt!.getTime() - now.getTime())).toBeLessThan(60_000);
+    expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: later!.id } })).status).toBe("PENDING");
+  });
 });
