@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm, useWatch } from "react-hook-form";
-import { changePasswordAction, previewAction } from "@/app/password/actions";
+import { changePasswordAction, previewAction, type Preview } from "@/app/password/actions";
 import { textOf } from "@/i18n/runtime-key";
 import { generateLinePassword } from "@/lib/lines/generate";
 import { normalizePhoneNumber, passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";
@@ -19,11 +19,13 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
   const t = useTranslations("password");
   const te = useTranslations("errors");
   const [formError, setFormError] = useState<string | null>(null);
-  const [preview, setPreview] = useState<{ number: string; sentence: string } | null>(null);
+  const [accepted, setAccepted] = useState<string | null>(null);
+  const [{ preview, moved: previewMoved }, setShown] = useState<{ preview: Preview | null; moved: boolean }>({ preview: null, moved: false });
+  const [clockTick, setClockTick] = useState(0);
   const [pending, startTransition] = useTransition();
   const form = useForm<PasswordChangeInput, unknown, PasswordChangeData>({
     resolver: zodResolver(passwordChangeSchema),
-    defaultValues: { number: "", currentPassword: "", newPassword: "", confirmPassword: "", idempotencyKey },
+    defaultValues: { number: "", currentPassword: "", newPassword: "", confirmPassword: "", idempotencyKey, promised: "" },
   });
   const { errors } = form.formState;
   const number = useWatch({ control: form.control, name: "number" });
@@ -39,21 +41,52 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
     setGenerated(password);
   };
 
+  // The preview, and the promise 更新 sends back, follow what the screen shows.
+  const showPreview = (p: Preview | null) => {
+    // "moved": the same line's promise changed while the screen was open (the clock passed a boundary).
+    setShown((before) => ({ preview: p, moved: Boolean(before.preview && p && before.preview.number === p.number && before.preview.promise !== p.promise) }));
+    form.setValue("promised", p?.promise ?? "");
+  };
+
   useEffect(() => {
     const ticket = ++requested.current;
     const handle = setTimeout(async () => {
       const p = number ? await previewAction(number) : null;
-      if (ticket === requested.current) setPreview(p);
+      if (ticket === requested.current) showPreview(p);
     }, 250);
     return () => clearTimeout(handle);
-  }, [number]);
+    // eslint-disable-next-line react-hooks/exhaustive-deps -- clockTick re-asks when the promise expires
+  }, [number, clockTick]);
+
+  // A preview knows when it stops being true (the next reflection boundary, by the server's clock):
+  // ask again then, and whenever the page becomes visible (timers sleep in background tabs).
+  useEffect(() => {
+    if (!preview) return;
+    const delay = Math.max(0, Date.parse(preview.changesAt) - Date.parse(preview.serverNow)) + 100;
+    const handle = setTimeout(() => setClockTick((n) => n + 1), Math.min(delay, 2 ** 31 - 1));
+    const onVisible = () => {
+      if (document.visibilityState === "visible") setClockTick((n) => n + 1);
+    };
+    document.addEventListener("visibilitychange", onVisible);
+    return () => {
+      clearTimeout(handle);
+      document.removeEventListener("visibilitychange", onVisible);
+    };
+  }, [preview]);
 
   const onSubmit = form.handleSubmit(
     (values) => {
       setFormError(null);
+      setAccepted(null);
       startTransition(async () => {
         const result = await changePasswordAction(values);
         if (!result || result.ok !== false) return;
+        // The form already made a change with other content: say which, and take a new key, so
+        // that 更新 again is a new change (never a replay of the first one).
+        if (result.accepted) setAccepted(result.accepted.changeId);
+        if (result.idempotencyKey) form.setValue("idempotencyKey", result.idempotencyKey);
+        // The reflection time moved on: show the one that holds now; 更新 again accepts it.
+        if (result.preview) showPreview(result.preview);
         const fieldErrors = Object.entries(result.fieldErrors ?? {});
         for (const [name, key] of fieldErrors) form.setError(name as keyof PasswordChangeInput, { message: key });
         if (fieldErrors.length > 0) form.setFocus(fieldErrors[0]![0] as keyof PasswordChangeInput);
@@ -66,7 +99,15 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
   return (
     <form onSubmit={onSubmit} noValidate>
       <FormError error={formError} />
+      {accepted ? (
+        <p className="form-error-more" data-testid="form-already-used">
+          <Link href={`/password/complete?id=${accepted}`}>{te("formAlreadyUsedLink")}</Link>
+          <br />
+          {te("formAlreadyUsedAgain")}
+        </p>
+      ) : null}
       <input type="hidden" {...form.register("idempotencyKey")} />
+      <input type="hidden" {...form.register("promised")} />
       <div className="section-title">{t("section")}</div>
       <Field
         id="number"
@@ -104,6 +145,7 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempot
           <p className="notice preview">
             <strong>{t("previewTitle")}</strong>
             {preview.sentence}
+            {previewMoved ? <span className="preview-moved"> {t("previewUpdated")}</span> : null}
           </p>
         ) : null}
       </div>

@@ -4,6 +4,8 @@ export class AppError<C extends string = string> extends Error {
     readonly code: C,
     readonly field?: string,
     message?: string,
+    /** Facts the UI may show with the message (ids, times as ISO strings); never a secret. */
+    readonly details: Record<string, string> = {},
   ) {
     super(message ?? code);
     this.name = "AppError";

@@ -37,7 +37,10 @@ export async function seedDemo(prisma: PrismaClient): Promise<number> {
   for (const c of DEMO_CUSTOMERS) {
     if (await prisma.customer.findUnique({ where: { selfcareId: c.selfcareId } })) continue;
     const lines = await Promise.all(
-      c.lines.map(async (l) => ({ number: l.number, service: l.service, passwordHash: await hashSecret(l.password) })),
+      c.lines.map(async (l) => {
+        const passwordHash = await hashSecret(l.password);
+        return { number: l.number, service: l.service, passwordHash, baselinePasswordHash: passwordHash };
+      }),
     );
     await prisma.customer.create({
       data: { selfcareId: c.selfcareId, email: c.email, passwordHash: await hashSecret(c.password), lines: { create: lines } },

@@ -4,7 +4,7 @@ import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
-import { listOwnChanges } from "@/lib/lines/queries";
+import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { isBatchService } from "@/lib/schedule";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
@@ -13,12 +13,14 @@ export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
 }
 
-/** Every change of the customer's lines with its reflection time and status. */
-export default async function HistoryPage() {
+/** Every change of the customer's lines with its reflection time and status; a waiting one can be cancelled. */
+export default async function HistoryPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { principal } = await requireCustomer();
+  const cancelledId = (await searchParams).cancelled;
   const t = await getTranslations();
   const changes = await listOwnChanges(principal.id);
   const loc = await pageLocale();
+  const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
@@ -26,6 +28,11 @@ export default async function HistoryPage() {
         <Breadcrumbs trail={["menu", "history"]} />
         <h1>{t("history.title")}</h1>
         <section className="panel">
+          {cancelled ? (
+            <p className="success" role="status" data-testid="cancel-done">
+              {t("cancel.done", { number: cancelled.line.number, requestedAt: formatJst(cancelled.requestedAt, loc) })}
+            </p>
+          ) : null}
           {changes.length === 0 ? (
             <p>{t("history.empty")}</p>
           ) : (
@@ -51,8 +58,18 @@ export default async function HistoryPage() {
                           ? t("complete.reflectionBatch", { date: formatJst(c.dueAt, loc) })
                           : t("complete.reflectionWithin", { date: formatJst(c.deadline, loc) })}
                       </td>
-                      <td>{t(`status.${c.status}`)}</td>
-                      <td>{c.appliedAt ? formatJst(c.appliedAt, loc) : "—"}</td>
+                      <td>
+                        {t(`status.${c.status}`)}
+                        {isCancellable(c.status) ? (
+                          <>
+                            {" "}
+                            <Link href={`/password/cancel?id=${c.id}`} data-testid="history-cancel">
+                              {t("password.cancel")}
+                            </Link>
+                          </>
+                        ) : null}
+                      </td>
+                      <td>{c.appliedAt ? formatJst(c.appliedAt, loc) : c.cancelledAt ? t("complete.cancelled", { time: formatJst(c.cancelledAt, loc) }) : "—"}</td>
                     </tr>
                   ))}
                 </tbody>

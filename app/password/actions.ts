@@ -1,19 +1,48 @@
 "use server";
 
+import { randomUUID } from "node:crypto";
 import { redirect } from "next/navigation";
+import { getTranslations } from "next-intl/server";
 import { isAppError } from "@/lib/errors";
 import { formatJst } from "@/lib/format";
-import { changeLinePassword } from "@/lib/lines/change-password";
+import { cancelPendingChange, changeLinePassword } from "@/lib/lines/change-password";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
+import { isBatchService, type ServiceType } from "@/lib/schedule";
 import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
 import { previewSentence } from "./reflection-text";
 
-export type ChangeResult = { ok: false; formError?: string; formErrorValues?: Record<string, string>; fieldErrors?: Record<string, string> };
+/** What the input screen shows before 更新, and what it sends back as the promise it showed. */
+export interface Preview {
+  number: string;
+  sentence: string;
+  promise: string;
+  /** ISO instants: when the preview stops being true, and the server's "now" it was made at. */
+  changesAt: string;
+  serverNow: string;
+}
+
+export type ChangeResult = {
+  ok: false;
+  /** A catalogue key, or a sentence the server has already formatted. */
+  formError?: string;
+  formErrorValues?: Record<string, string>;
+  fieldErrors?: Record<string, string>;
+  /** FORM_ALREADY_USED: the change this form made, and a fresh key for a new change. */
+  accepted?: { changeId: string };
+  idempotencyKey?: string;
+  /** REFLECTION_CHANGED: the preview that holds now. */
+  preview?: Preview;
+};
+
+async function previewFor(number: string, service: ServiceType, now: Date): Promise<Preview> {
+  const p = reflectionPreview(service, now);
+  return { number, sentence: await previewSentence(p), promise: p.promise, changesAt: p.changesAt.toISOString(), serverNow: now.toISOString() };
+}
 
 /** 更新: check the session, parse with the form's own schema, call the use-case, map its result. */
 export async function changePasswordAction(input: unknown): Promise<ChangeResult> {
@@ -22,9 +51,11 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
   if (!parsed.success) {
     const { fieldErrors } = parsed;
     if (fieldErrors.idempotencyKey) return { ok: false, formError: fieldErrors.idempotencyKey };
+    if (fieldErrors.promised) return { ok: false, formError: fieldErrors.promised };
     return { ok: false, fieldErrors };
   }
   const { now, client } = await requestContext();
+  const locale = await pageLocale();
   let changeId: string;
   try {
     const result = await changeLinePassword({
@@ -33,16 +64,41 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
       currentPassword: parsed.data.currentPassword,
       newPassword: parsed.data.newPassword,
       idempotencyKey: parsed.data.idempotencyKey,
+      // A screen that showed no promise (none loaded yet) promised nothing: the time is shown first.
+      promised: parsed.data.promised ?? "",
       now,
       client,
     });
     changeId = result.changeId;
   } catch (error) {
     if (isAppError(error)) {
+      const t = await getTranslations();
+      const d = error.details;
       if (error.code === "LINE_NOT_FOUND") return { ok: false, fieldErrors: { number: "errors.lineNotFound" } };
-      if (error.code === "CURRENT_PASSWORD_WRONG") return { ok: false, fieldErrors: { currentPassword: "errors.currentPasswordWrong" } };
+      if (error.code === "CURRENT_PASSWORD_WRONG") {
+        if (!d.pendingSince) return { ok: false, fieldErrors: { currentPassword: "errors.currentPasswordWrong" } };
+        return { ok: false, fieldErrors: { currentPassword: t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(d.pendingSince), locale) }) } };
+      }
       if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
-      if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message), await pageLocale()) } };
+      if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message), locale) } };
+      if (error.code === "FORM_ALREADY_USED" && d.changeId && d.requestedAt) {
+        return {
+          ok: false,
+          formError: "errors.formAlreadyUsed",
+          formErrorValues: { requestedAt: formatJst(new Date(d.requestedAt), locale) },
+          accepted: { changeId: d.changeId },
+          idempotencyKey: randomUUID(),
+        };
+      }
+      if (error.code === "REFLECTION_CHANGED" && d.dueAt && d.deadline) {
+        const line = await findOwnLine(principal.id, parsed.data.number);
+        if (line) {
+          const when = isBatchService(line.service)
+            ? t("complete.reflectionBatch", { date: formatJst(new Date(d.dueAt), locale) })
+            : t("complete.reflectionWithin", { date: formatJst(new Date(d.deadline), locale) });
+          return { ok: false, formError: "errors.reflectionChanged", formErrorValues: { when }, preview: await previewFor(line.number, line.service, now) };
+        }
+      }
     }
     log.error({ err: error }, "password change failed");
     return { ok: false, formError: "errors.unexpected" };
@@ -51,7 +107,7 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
 }
 
 /** The reflection preview for a number, once it is one of this customer's lines (else null). */
-export async function previewAction(number: unknown): Promise<{ number: string; sentence: string } | null> {
+export async function previewAction(number: unknown): Promise<Preview | null> {
   const { principal } = await requireCustomer();
   if (typeof number !== "string" || number.length > 64) return null;
   const normalized = normalizePhoneNumber(number);
@@ -59,5 +115,32 @@ export async function previewAction(number: unknown): Promise<{ number: string; 
   const line = await findOwnLine(principal.id, normalized);
   if (!line) return null;
   const { now } = await requestContext();
-  return { number: normalized, sentence: await previewSentence(reflectionPreview(line.service, now)) };
+  return previewFor(normalized, line.service, now);
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/**
+ * 取り消す on the cancel screen (a plain form post, so it works without JavaScript too): withdraws
+ * the customer's own unreflected change, then shows the history with the outcome.
+ */
+export async function cancelChangeAction(formData: FormData): Promise<void> {
+  const { principal } = await requireCustomer();
+  const id = formData.get("changeId");
+  if (typeof id !== "string" || !UUID.test(id)) redirect("/history?cancel=notFound");
+  const { now, client } = await requestContext();
+  let outcome: string;
+  try {
+    await cancelPendingChange({ customer: { id: principal.id, loginId: principal.loginId, email: principal.email, locale: principal.locale }, changeId: id, now, client });
+    outcome = "done";
+  } catch (error) {
+    if (!isAppError(error)) {
+      log.error({ err: error }, "cancel failed");
+      outcome = "unexpected";
+    } else if (error.code === "CHANGE_NOT_FOUND") outcome = "notFound";
+    else if (error.code === "ALREADY_REFLECTED") outcome = "alreadyReflected";
+    else if (error.code === "NOT_CANCELLABLE" && (error.message === "PENDING" || error.message === "FAILED")) outcome = "cancelNeedsSupport";
+    else outcome = "notCancellable";
+  }
+  redirect(outcome === "done" ? `/history?cancelled=${id}` : `/password/cancel?id=${id}&error=${outcome}`);
 }

@@ -7,7 +7,10 @@ import { ClientMessages } from "@/components/ClientMessages";
 import { PasswordChangeForm } from "@/components/PasswordChangeForm";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
-import { listOwnLines } from "@/lib/lines/queries";
+import Link from "next/link";
+import { formatJst } from "@/lib/format";
+import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
+import { isBatchService } from "@/lib/schedule";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
 
@@ -15,12 +18,16 @@ export async function generateMetadata() {
   return { title: (await getTranslations("password"))("title") };
 }
 
-/** IP加入電話パスワード変更 (input screen). Each rendering carries a fresh idempotency key. */
+/**
+ * IP加入電話パスワード変更 (input screen). Each rendering carries a fresh idempotency key. A line
+ * with a change waiting says so, with which password is now "current" and a way to cancel it.
+ */
 export default async function PasswordChangePage() {
   const { principal } = await requireCustomer();
   const t = await getTranslations("password");
-  const lines = await listOwnLines(principal.id);
+  const [lines, pending] = await Promise.all([listOwnLines(principal.id), listOwnPendingChanges(principal.id)]);
   const locale = await pageLocale();
+  const tAll = await getTranslations();
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
@@ -30,6 +37,28 @@ export default async function PasswordChangePage() {
         <section className="panel">
           <p>{t("lead1")}</p>
           <p>{t("lead2")}</p>
+          {pending.length > 0 ? (
+            <div className="info" data-testid="pending-changes" role="note">
+              <strong>{t("pendingTitle")}</strong>
+              <ul>
+                {pending.map((c) => (
+                  <li key={c.id} data-testid="pending-change" data-number={c.line.number}>
+                    {c.status === "FAILED"
+                      ? t("pendingFailed", { number: c.line.number, requestedAt: formatJst(c.requestedAt, locale) })
+                      : t("pendingLine", {
+                          number: c.line.number,
+                          requestedAt: formatJst(c.requestedAt, locale),
+                          reflection: isBatchService(c.line.service)
+                            ? tAll("complete.reflectionBatch", { date: formatJst(c.dueAt, locale) })
+                            : tAll("complete.reflectionWithin", { date: formatJst(c.deadline, locale) }),
+                        })}{" "}
+                    {t("pendingCurrent")}{" "}
+                    <Link href={`/password/cancel?id=${c.id}`}>{t("cancel")}</Link>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : null}
           <ClientMessages>
             <PasswordChangeForm
               idempotencyKey={randomUUID()}

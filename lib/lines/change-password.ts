@@ -1,4 +1,4 @@
-import { randomUUID } from "node:crypto";
+import { createHmac, hkdfSync, randomUUID } from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import { audit, type ClientInfo } from "../audit";
 import { hashSecret, verifySecret } from "../auth/password";
@@ -8,18 +8,27 @@ import { env } from "../env";
 import { AppError } from "../errors";
 import type { Locale } from "../format";
 import { enqueueEmail } from "../mail/outbox";
-import { changeAcceptedEmail, lineBlockedEmail } from "../mail/templates";
+import { changeAcceptedEmail, changeCancelledEmail, lineBlockedEmail } from "../mail/templates";
 import { computeReflection, type ServiceType } from "../schedule";
 import { secrets } from "../secrets";
 import { sipCredential } from "../sip/digest";
 import { serviceLabel } from "./labels";
+import { reflectionPromise } from "./promise";
 
 /** Wrong current passwords that block changes to a line… */
 export const LINE_FAILURES_TO_BLOCK = 5;
 /** …for this long. */
 export const LINE_BLOCK_MS = 30 * 60_000;
 
-export type ChangeErrorCode = "LINE_NOT_FOUND" | "LINE_BLOCKED" | "CURRENT_PASSWORD_WRONG" | "FORM_EXPIRED";
+export type ChangeErrorCode =
+  | "LINE_NOT_FOUND"
+  | "LINE_BLOCKED"
+  | "CURRENT_PASSWORD_WRONG"
+  | "FORM_EXPIRED"
+  /** This form (its idempotency key) already made a change, with other content. */
+  | "FORM_ALREADY_USED"
+  /** The reflection time the form showed is no longer the one a change made now gets. */
+  | "REFLECTION_CHANGED";
 
 export interface ChangeAccepted {
   changeId: string;
@@ -28,7 +37,7 @@ export interface ChangeAccepted {
   requestedAt: Date;
   dueAt: Date;
   deadline: Date;
-  /** True when this result is the replay of an earlier submission of the same form. */
+  /** True when this result is the replay of an earlier submission of the same form and content. */
   replayed: boolean;
 }
 
@@ -39,19 +48,45 @@ export interface Customer {
   locale: Locale;
 }
 
-async function replayOf(idempotencyKey: string, customerId: string): Promise<ChangeAccepted | null> {
-  const change = await db().passwordChange.findUnique({ where: { idempotencyKey }, include: { line: true } });
-  if (!change || change.line.customerId !== customerId) return null;
+/**
+ * What a submission contained, as an HMAC under a key derived from CREDENTIAL_KEY: equal digests
+ * mean the same line and the same new password. Keyed, so the stored value says nothing about an
+ * 8-character password to someone who reads the database without the key.
+ */
+export function submissionDigest(number: string, newPassword: string, key = secrets().credentialKey): string {
+  const derived = Buffer.from(hkdfSync("sha256", key, Buffer.alloc(0), "selfcare submission digest v1", 32));
+  return createHmac("sha256", derived).update(`${number}\n${newPassword}`, "utf8").digest("base64url");
+}
+
+type Earlier = { replay: ChangeAccepted } | { conflict: { changeId: string; requestedAt: Date } } | null;
+
+async function earlierUse(q: Pick<Tx, "passwordChange">, idempotencyKey: string, customerId: string, digest: string): Promise<Earlier> {
+  const change = await q.passwordChange.findUnique({ where: { idempotencyKey }, include: { line: true } });
+  // A key is one rendered form of one customer: anyone else presenting it gets a stale-form error.
+  if (!change) return null;
+  if (change.line.customerId !== customerId) throw new AppError("FORM_EXPIRED");
+  if (change.submissionDigest !== digest) return { conflict: { changeId: change.id, requestedAt: change.requestedAt } };
   const { id, line, requestedAt, dueAt, deadline } = change;
-  return { changeId: id, number: line.number, service: line.service, requestedAt, dueAt, deadline, replayed: true };
+  return { replay: { changeId: id, number: line.number, service: line.service, requestedAt, dueAt, deadline, replayed: true } };
 }
 
 /**
  * Accepts a new password for one of the customer's lines. In one transaction: the pending change
  * is written with its reflection time, an older pending change of the line is superseded, the
  * line's verification hash becomes the new one, the SIP digest values are sealed for the worker,
- * and the audit row and the acceptance email are written. A replay of the same form (same
- * idempotency key) returns the first result and changes nothing.
+ * and the audit row and the acceptance email are written.
+ *
+ * - A replay of the same form with the same content (same idempotency key, number and new
+ *   password: a double click, a retried request) returns the first result and changes nothing.
+ *   The same form with other content (Back after a completed change, then another password) is
+ *   refused with FORM_ALREADY_USED naming the change it made, and audited: never a silent replay.
+ * - `promised` is the reflection promise the form showed (lib/lines/promise.ts). When a change
+ *   made now would be reflected at another time, nothing is written and REFLECTION_CHANGED says
+ *   the new one, so the customer is never committed to a time they were not shown. Left out
+ *   (undefined) only by callers that show no promise (tests, tools).
+ * - Wrong current passwords are limited atomically: each guess takes a slot on the line's row
+ *   before it is verified, so at most LINE_FAILURES_TO_BLOCK guesses are ever evaluated in a row
+ *   however many arrive at once, and a blocked line answers LINE_BLOCKED for right and wrong.
  */
 export async function changeLinePassword(o: {
   customer: Customer;
@@ -59,13 +94,25 @@ export async function changeLinePassword(o: {
   currentPassword: string;
   newPassword: string;
   idempotencyKey: string;
+  promised?: string;
   now: Date;
   client: ClientInfo;
 }): Promise<ChangeAccepted> {
   const prisma = db();
   const base = { actor: "customer" as const, at: o.now, selfcareId: o.customer.loginId, customerId: o.customer.id, lineNumber: o.number, client: o.client };
+  const digest = submissionDigest(o.number, o.newPassword);
 
-  const earlier = await replayOf(o.idempotencyKey, o.customer.id);
+  const refuseReuse = async (conflict: { changeId: string; requestedAt: Date }): Promise<never> => {
+    await audit(prisma, { ...base, type: "CHANGE_REFUSED", details: { reason: "form_already_used", acceptedChangeId: conflict.changeId } });
+    throw new AppError("FORM_ALREADY_USED", undefined, undefined, { changeId: conflict.changeId, requestedAt: conflict.requestedAt.toISOString() });
+  };
+  const settle = async (earlier: Earlier): Promise<ChangeAccepted | null> => {
+    if (!earlier) return null;
+    if ("replay" in earlier) return earlier.replay;
+    return refuseReuse(earlier.conflict);
+  };
+
+  const earlier = await settle(await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
   if (earlier) return earlier;
 
   const found = await prisma.line.findUnique({ where: { number: o.number } });
@@ -74,16 +121,43 @@ export async function changeLinePassword(o: {
     throw new AppError("LINE_NOT_FOUND", "number");
   }
   const line = found;
-  if (line.blockedUntil && line.blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, line.blockedUntil.toISOString());
+  const { dueAt, deadline } = computeReflection(line.service, o.now);
 
-  if (!(await verifySecret(line.passwordHash, o.currentPassword))) {
-    // A concurrent twin of this very form may have just changed the password: that is a replay.
-    const twin = await replayOf(o.idempotencyKey, o.customer.id);
-    if (twin) return twin;
+  if (o.promised !== undefined) {
+    const promise = reflectionPromise(line.service, o.now);
+    if (promise.key !== o.promised) {
+      await audit(prisma, { ...base, type: "CHANGE_REFUSED", details: { reason: "reflection_changed", shown: o.promised.slice(0, 40), now: promise.key } });
+      throw new AppError("REFLECTION_CHANGED", undefined, undefined, { dueAt: dueAt.toISOString(), deadline: deadline.toISOString(), promise: promise.key });
+    }
+  }
+
+  const taken = await takeGuessSlot(line.id, o.now, () => earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
+  if ("earlier" in taken) return (await settle(taken.earlier))!;
+  const guess = taken.guess;
+  const current = await prisma.line.findUniqueOrThrow({ where: { id: line.id }, select: { passwordHash: true } });
+
+  if (!(await verifySecret(current.passwordHash, o.currentPassword))) {
+    // A concurrent twin of this very form may have just changed the password: that is a replay,
+    // and the slot it took is given back (a replay answers the same whatever was typed).
+    const twin = await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest);
+    if (twin) {
+      await releaseGuessSlot(line.id);
+      return (await settle(twin))!;
+    }
+    const pending = await prisma.passwordChange.findFirst({
+      where: { lineId: line.id, status: { in: ["PENDING", "FAILED"] } },
+      orderBy: { requestedAt: "desc" },
+      select: { requestedAt: true },
+    });
     const blockedUntil = await prisma.$transaction(async (tx) => {
-      const updated = await tx.line.update({ where: { id: line.id }, data: { failedPasswordCount: { increment: 1 } } });
-      await audit(tx, { ...base, type: "LINE_PASSWORD_FAILED", details: { consecutive: updated.failedPasswordCount } });
-      if (updated.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return null;
+      await audit(tx, { ...base, type: "LINE_PASSWORD_FAILED", details: { consecutive: guess } });
+      // Under the row lock: a line another guess has blocked meanwhile answers "blocked" to every
+      // guess still in flight, right or wrong, so the answer tells nothing about the password.
+      const [row] = await tx.$queryRaw<{ blockedUntil: Date | null; failedPasswordCount: number }[]>`
+        SELECT "blockedUntil", "failedPasswordCount" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
+      if (row?.blockedUntil && row.blockedUntil > o.now) return row.blockedUntil;
+      // Every slot used and none of them a success (a success resets the count): block.
+      if (!row || row.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return null;
       const until = new Date(o.now.getTime() + LINE_BLOCK_MS);
       await tx.line.update({ where: { id: line.id }, data: { failedPasswordCount: 0, blockedUntil: until } });
       await audit(tx, { ...base, actor: "system", type: "LINE_BLOCKED", details: { until: until.toISOString() } });
@@ -92,11 +166,11 @@ export async function changeLinePassword(o: {
       return until;
     });
     if (blockedUntil) throw new AppError("LINE_BLOCKED", undefined, blockedUntil.toISOString());
-    throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
+    // With a change waiting, "current" is that change's new password: say so, with its time.
+    throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword", undefined, pending ? { pendingSince: pending.requestedAt.toISOString() } : {});
   }
 
   const changeId = randomUUID();
-  const { dueAt, deadline } = computeReflection(line.service, o.now);
   const realm = env().SIP_REALM;
   const credential = seal(JSON.stringify(sipCredential(line.number, realm, o.newPassword)), secrets().credentialKey, changeId);
   const newHash = await hashSecret(o.newPassword);
@@ -104,20 +178,32 @@ export async function changeLinePassword(o: {
   try {
     return await prisma.$transaction(async (tx) => {
       // Changes to one line are serialised here; a twin submission waits, then sees the key.
-      const locked = await tx.$queryRaw<{ passwordHash: string }[]>`SELECT "passwordHash" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
-      const twin = await tx.passwordChange.findUnique({ where: { idempotencyKey: o.idempotencyKey }, include: { line: true } });
-      if (twin) {
-        // A key is one rendered form of one customer: anyone else presenting it gets a stale-form error.
-        if (twin.line.customerId !== o.customer.id) throw new AppError("FORM_EXPIRED");
-        return { changeId: twin.id, number: twin.line.number, service: twin.line.service, requestedAt: twin.requestedAt, dueAt: twin.dueAt, deadline: twin.deadline, replayed: true };
-      }
+      const locked = await tx.$queryRaw<{ passwordHash: string; blockedUntil: Date | null }[]>`
+        SELECT "passwordHash", "blockedUntil" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
+      const twin = await earlierUse(tx, o.idempotencyKey, o.customer.id, digest);
+      if (twin && "replay" in twin) return twin.replay;
+      if (twin) throw new ReuseConflict(twin.conflict);
       if (!locked[0]) throw new AppError("LINE_NOT_FOUND", "number");
-      if (locked[0].passwordHash !== line.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
+      // A guess verified while the line was open, but a concurrent wrong one blocked it since:
+      // nothing is accepted after a block, and the answer is the one a wrong guess gets now.
+      if (locked[0].blockedUntil && locked[0].blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, locked[0].blockedUntil.toISOString());
+      if (locked[0].passwordHash !== current.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
         throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
       }
       const superseded = await supersedePending(tx, line.id, changeId);
       await tx.passwordChange.create({
-        data: { id: changeId, lineId: line.id, idempotencyKey: o.idempotencyKey, requestedAt: o.now, dueAt, deadline, nextAttemptAt: dueAt, credential },
+        data: {
+          id: changeId,
+          lineId: line.id,
+          idempotencyKey: o.idempotencyKey,
+          submissionDigest: digest,
+          newPasswordHash: newHash,
+          requestedAt: o.now,
+          dueAt,
+          deadline,
+          nextAttemptAt: dueAt,
+          credential,
+        },
       });
       await tx.line.update({ where: { id: line.id }, data: { passwordHash: newHash, failedPasswordCount: 0 } });
       for (const id of superseded) await audit(tx, { ...base, type: "CHANGE_SUPERSEDED", details: { changeId: id, supersededBy: changeId } });
@@ -131,18 +217,68 @@ export async function changeLinePassword(o: {
         requestedAt: o.now,
         dueAt,
         deadline,
+        realm,
+        howtoUrl: adapterGuideUrl(),
       });
       await enqueueEmail(tx, { kind: "CHANGE_ACCEPTED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
       return { changeId, number: line.number, service: line.service, requestedAt: o.now, dueAt, deadline, replayed: false };
     });
   } catch (error) {
+    if (error instanceof ReuseConflict) return refuseReuse(error.conflict);
     // Two submissions of one form raced past the lock on different lines of reasoning: the key's
-    // unique index decided; the loser answers with the winner's result.
+    // unique index decided; the loser answers with the winner's result (or is refused, if its
+    // content differs).
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const winner = await replayOf(o.idempotencyKey, o.customer.id);
+      const winner = await settle(await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
       if (winner) return winner;
     }
     throw error;
+  }
+}
+
+/** The adapter how-to page, absolute (for emails). */
+export function adapterGuideUrl(): string {
+  return new URL("/guide/adapter", env().NEXTAUTH_URL ?? `http://${env().HOST}:${env().PORT}`).toString();
+}
+
+/** How long a guess waits for a slot while other guesses of the line are being verified. */
+const SLOT_WAIT_MS = 10_000;
+
+/**
+ * Takes one of the line's LINE_FAILURES_TO_BLOCK guess slots with one conditional UPDATE, so that
+ * however many guesses arrive at once, at most that many are verified before the outcome of the
+ * last one (a block, or a success that frees the slots) is known. A guess that finds every slot
+ * in use waits for one of them to end; a blocked line answers LINE_BLOCKED at once, for a right
+ * password as for a wrong one. While waiting, a twin of the same form that has meanwhile been
+ * accepted ends the wait (`earlier`).
+ */
+async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<Earlier>): Promise<{ guess: number } | { earlier: NonNullable<Earlier> }> {
+  const prisma = db();
+  const started = Date.now();
+  for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
+    const slot = await prisma.$queryRaw<{ failedPasswordCount: number }[]>`
+      UPDATE "Line" SET "failedPasswordCount" = "failedPasswordCount" + 1
+       WHERE id = ${lineId}::uuid AND ("blockedUntil" IS NULL OR "blockedUntil" <= ${now})
+         AND "failedPasswordCount" < ${LINE_FAILURES_TO_BLOCK}
+       RETURNING "failedPasswordCount"`;
+    if (slot[0]) return { guess: slot[0].failedPasswordCount };
+    const row = await prisma.line.findUnique({ where: { id: lineId }, select: { blockedUntil: true } });
+    if (row?.blockedUntil && row.blockedUntil > now) throw new AppError("LINE_BLOCKED", undefined, row.blockedUntil.toISOString());
+    const twin = await earlier();
+    if (twin) return { earlier: twin };
+    if (Date.now() - started > SLOT_WAIT_MS) throw new AppError("LINE_BLOCKED", undefined, new Date(now.getTime() + LINE_BLOCK_MS).toISOString());
+    await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+}
+
+async function releaseGuessSlot(lineId: string): Promise<void> {
+  await db().$executeRaw`UPDATE "Line" SET "failedPasswordCount" = GREATEST("failedPasswordCount" - 1, 0) WHERE id = ${lineId}::uuid`;
+}
+
+/** Raised inside the acceptance transaction so that the refusal is audited after its rollback. */
+class ReuseConflict extends Error {
+  constructor(readonly conflict: { changeId: string; requestedAt: Date }) {
+    super("form already used");
   }
 }
 
@@ -153,4 +289,59 @@ async function supersedePending(tx: Tx, lineId: string, byId: string): Promise<s
     UPDATE "PasswordChange" SET status = 'SUPERSEDED', "supersededById" = ${byId}::uuid, credential = NULL
      WHERE "lineId" = ${lineId}::uuid AND status IN ('PENDING', 'FAILED') RETURNING id`;
   return rows.map((r) => r.id);
+}
+
+export type CancelErrorCode = "CHANGE_NOT_FOUND" | "ALREADY_REFLECTED" | "NOT_CANCELLABLE";
+
+export interface ChangeCancelled {
+  changeId: string;
+  number: string;
+  cancelledAt: Date;
+}
+
+/**
+ * Withdraws a change that has not been reflected (PENDING, or FAILED): the line's current password
+ * returns to the one the registrar holds now — the newest APPLIED change's, else the line's
+ * baseline — so a change this one had superseded stays superseded. The sealed credential is
+ * erased, and the cancellation is audited and emailed, in one transaction.
+ *
+ * Cancel and the worker's claim race safely: the worker holds the change's row lock while it
+ * provisions and marks it APPLIED; the cancel's conditional UPDATE waits for that lock and then
+ * finds the change APPLIED (ALREADY_REFLECTED), or takes the lock first, and the worker's
+ * SKIP LOCKED claim passes the row by and then sees it CANCELLED. A change is applied or
+ * cancelled, never both.
+ */
+export async function cancelPendingChange(o: { customer: Customer; changeId: string; now: Date; client: ClientInfo }): Promise<ChangeCancelled> {
+  const prisma = db();
+  const change = await prisma.passwordChange.findUnique({ where: { id: o.changeId }, include: { line: true } });
+  if (!change || change.line.customerId !== o.customer.id) throw new AppError("CHANGE_NOT_FOUND");
+  const line = change.line;
+  const base = { actor: "customer" as const, at: o.now, selfcareId: o.customer.loginId, customerId: o.customer.id, lineNumber: line.number, client: o.client };
+
+  return prisma.$transaction(async (tx) => {
+    // Serialised with new changes of the line (changeLinePassword takes the same lock first).
+    await tx.$queryRaw`SELECT id FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
+    const reflected = await tx.passwordChange.findFirst({
+      where: { lineId: line.id, status: "APPLIED" },
+      orderBy: [{ appliedAt: "desc" }, { requestedAt: "desc" }],
+      select: { id: true, newPasswordHash: true },
+    });
+    // An APPLIED change from before its new password's hash was kept has none: the migration set the
+    // baseline of such lines to the password they held then (prisma/migrations/…_change_integrity).
+    const restore = reflected?.newPasswordHash ?? line.baselinePasswordHash;
+    const cancelled = await tx.$queryRaw<{ id: string }[]>`
+      UPDATE "PasswordChange" SET status = 'CANCELLED', "cancelledAt" = ${o.now}, credential = NULL
+       WHERE id = ${change.id}::uuid AND status IN ('PENDING', 'FAILED') AND ${restore !== null}
+       RETURNING id`;
+    if (cancelled.length === 0) {
+      const now = await tx.passwordChange.findUniqueOrThrow({ where: { id: change.id }, select: { status: true } });
+      if (now.status === "APPLIED") throw new AppError("ALREADY_REFLECTED");
+      throw new AppError("NOT_CANCELLABLE", undefined, now.status);
+    }
+    await tx.line.update({ where: { id: line.id }, data: { passwordHash: restore!, failedPasswordCount: 0 } });
+    await audit(tx, { ...base, type: "CHANGE_CANCELLED", details: { changeId: change.id, restoredTo: reflected?.newPasswordHash ? reflected.id : "baseline" } });
+    const mail = changeCancelledEmail({ locale: o.customer.locale, name: o.customer.loginId, number: line.number, requestedAt: change.requestedAt, cancelledAt: o.now });
+    await enqueueEmail(tx, { kind: "CHANGE_CANCELLED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
+    return { changeId: change.id, number: line.number, cancelledAt: o.now };
+  });
 }

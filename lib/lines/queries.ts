@@ -1,6 +1,7 @@
 import { db } from "../db";
 import { computeReflection, isBatchService, type ServiceType } from "../schedule";
 import { relativeJstDay } from "../format";
+import { reflectionPromise } from "./promise";
 
 /** The customer's own line with that number, or null (another customer's line is "not found" too). */
 export async function findOwnLine(customerId: string, number: string) {
@@ -17,7 +18,7 @@ export async function listOwnLines(customerId: string) {
 export async function listOwnChanges(customerId: string, take = 100) {
   return db().passwordChange.findMany({
     where: { line: { customerId } },
-    select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, appliedAt: true, line: { select: { number: true, service: true } } },
+    select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, appliedAt: true, cancelledAt: true, line: { select: { number: true, service: true } } },
     orderBy: { requestedAt: "desc" },
     take,
   });
@@ -27,9 +28,31 @@ export async function listOwnChanges(customerId: string, take = 100) {
 export async function getOwnChange(customerId: string, changeId: string) {
   const change = await db().passwordChange.findUnique({
     where: { id: changeId },
-    select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, appliedAt: true, line: { select: { number: true, service: true, customerId: true } } },
+    select: {
+      id: true,
+      requestedAt: true,
+      dueAt: true,
+      deadline: true,
+      status: true,
+      appliedAt: true,
+      cancelledAt: true,
+      line: { select: { number: true, service: true, customerId: true } },
+    },
   });
   return change && change.line.customerId === customerId ? change : null;
+}
+
+/** Statuses of a change that was never reflected and can still be withdrawn by the customer. */
+export const CANCELLABLE_STATUSES = ["PENDING", "FAILED"] as const;
+export const isCancellable = (status: string) => (CANCELLABLE_STATUSES as readonly string[]).includes(status);
+
+/** The customer's changes that wait for reflection (or failed it), one per line at most, by number. */
+export async function listOwnPendingChanges(customerId: string) {
+  return db().passwordChange.findMany({
+    where: { line: { customerId }, status: { in: [...CANCELLABLE_STATUSES] } },
+    select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, line: { select: { number: true, service: true } } },
+    orderBy: [{ line: { number: "asc" } }, { requestedAt: "desc" }],
+  });
 }
 
 export interface ReflectionPreview {
@@ -40,10 +63,15 @@ export interface ReflectionPreview {
   deadline: Date;
   /** The reflection day relative to the request, in Japan time. */
   day: "today" | "tomorrow" | null;
+  /** What the form sends back with 更新 (lib/lines/promise.ts). */
+  promise: string;
+  /** When this preview stops being true. */
+  changesAt: Date;
 }
 
 /** What the customer is told before submitting: when a change made now would be reflected. */
 export function reflectionPreview(service: ServiceType, now: Date): ReflectionPreview {
   const { dueAt, deadline } = computeReflection(service, now);
-  return { service, batch: isBatchService(service), requestedAt: now, dueAt, deadline, day: relativeJstDay(deadline, now) };
+  const { key, changesAt } = reflectionPromise(service, now);
+  return { service, batch: isBatchService(service), requestedAt: now, dueAt, deadline, day: relativeJstDay(deadline, now), promise: key, changesAt };
 }

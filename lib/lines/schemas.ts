@@ -51,6 +51,8 @@ const passwordChangeFields = z.object({
   newPassword: text(64),
   confirmPassword: text(64),
   idempotencyKey: z.uuid({ error: "errors.formExpired" }),
+  // The reflection promise the screen showed (lib/lines/promise.ts); "" when it showed none.
+  promised: z.optional(z.string().check(z.maxLength(64, "errors.formExpired"))),
 });
 
 export const passwordChangeSchema = z

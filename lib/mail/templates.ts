@@ -53,8 +53,15 @@ export function changeAcceptedEmail(p: {
   requestedAt: Date;
   dueAt: Date;
   deadline: Date;
+  /** The SIP domain the adapter registers to (SIP_REALM). */
+  realm: string;
+  /** Absolute address of the portal's adapter how-to page. */
+  howtoUrl: string;
 }): RenderedEmail {
   const t = translator(p.locale);
+  // When to touch the adapter: at the reflection time for a batch line (the registrar accepts the
+  // old password until then), at once for IP_PHONE.
+  const device = isBatchService(p.service) ? t("deviceBatch", { dueAt: formatJst(p.dueAt, p.locale) }) : t("deviceNow");
   return {
     subject: t("acceptedSubject"),
     body: signed(
@@ -65,6 +72,8 @@ export function changeAcceptedEmail(p: {
         service: p.serviceLabel,
         requestedAt: formatJst(p.requestedAt, p.locale),
         reflection: reflectionPhrase(p.locale, p.service, p.dueAt, p.deadline),
+        device,
+        settings: t("deviceSettings", { number: p.number, realm: p.realm, howto: p.howtoUrl }),
       }),
     ),
   };
@@ -83,4 +92,12 @@ export function changeFailedEmail(p: { locale: Locale; name: string; number: str
 export function lineBlockedEmail(p: { locale: Locale; name: string; number: string; until: Date }): RenderedEmail {
   const t = translator(p.locale);
   return { subject: t("blockedSubject"), body: signed(t, t("blockedBody", { name: p.name, number: p.number, until: formatJst(p.until, p.locale) })) };
+}
+
+export function changeCancelledEmail(p: { locale: Locale; name: string; number: string; requestedAt: Date; cancelledAt: Date }): RenderedEmail {
+  const t = translator(p.locale);
+  return {
+    subject: t("cancelledSubject"),
+    body: signed(t, t("cancelledBody", { name: p.name, number: p.number, requestedAt: formatJst(p.requestedAt, p.locale), cancelledAt: formatJst(p.cancelledAt, p.locale) })),
+  };
 }

@@ -74,7 +74,7 @@ export async function customerDetail(customerId: string, now: Date) {
       blockedUntil: true,
       changes: {
         orderBy: { requestedAt: "desc" },
-        select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, attempts: true, lastError: true, appliedAt: true, nextAttemptAt: true, supersededById: true },
+        select: { id: true, requestedAt: true, dueAt: true, deadline: true, status: true, attempts: true, lastError: true, appliedAt: true, nextAttemptAt: true, supersededById: true, cancelledAt: true },
       },
     },
   });

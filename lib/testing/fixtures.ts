@@ -34,7 +34,12 @@ export async function createTestCustomer(input: z.infer<typeof testCustomerSchem
   const prisma = db();
   await prisma.customer.deleteMany({ where: { selfcareId: input.selfcareId } });
   await prisma.line.deleteMany({ where: { number: { in: input.lines.map((l) => l.number) } } });
-  const lines = await Promise.all(input.lines.map(async (l) => ({ number: l.number, service: l.service, passwordHash: await hashSecret(l.password) })));
+  const lines = await Promise.all(
+    input.lines.map(async (l) => {
+      const passwordHash = await hashSecret(l.password);
+      return { number: l.number, service: l.service, passwordHash, baselinePasswordHash: passwordHash };
+    }),
+  );
   const c = await prisma.customer.create({
     data: { selfcareId: input.selfcareId, email: input.email, locale: input.locale, passwordHash: await hashSecret(input.password), lines: { create: lines } },
   });
@@ -95,7 +100,7 @@ export async function createTestCustomersBulk(input: z.infer<typeof testCustomer
       select: { id: true, selfcareId: true },
     });
     const idOf = new Map(created.map((c) => [c.selfcareId, c.id]));
-    await tx.line.createMany({ data: rows.map((r) => ({ number: r.number, service: r.service, customerId: idOf.get(r.selfcareId)!, passwordHash: linePasswordHash })) });
+    await tx.line.createMany({ data: rows.map((r) => ({ number: r.number, service: r.service, customerId: idOf.get(r.selfcareId)!, passwordHash: linePasswordHash, baselinePasswordHash: linePasswordHash })) });
     return { customers: rows.map((r) => ({ id: idOf.get(r.selfcareId)!, ...r })) };
   });
 }

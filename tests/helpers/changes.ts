@@ -118,8 +118,8 @@ export async function seedDueChanges(database: Database, o: SeedChangesOptions):
       [customers.map((c) => c.id), customers.map((c) => c.selfcareId), customers.map((c) => c.email), passwordHash, o.locale ?? "ja"],
     );
     await q(
-      `INSERT INTO "Line" (id, number, "customerId", service, "passwordHash")
-       SELECT id, n, c, $4::"ServiceType", $5 FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS t(id, n, c)`,
+      `INSERT INTO "Line" (id, number, "customerId", service, "passwordHash", "baselinePasswordHash")
+       SELECT id, n, c, $4::"ServiceType", $5, $5 FROM unnest($1::uuid[], $2::text[], $3::uuid[]) AS t(id, n, c)`,
       [changes.map((c) => c.lineId), changes.map((c) => c.number), changes.map((c) => c.customerId), service, passwordHash],
     );
     await q(

@@ -69,7 +69,7 @@ describe.skipIf(testDbKind !== "postgres")("outbox senders on hosts whose clocks
     await Promise.all([startSender(database.url!, slowPort, new Date(real)), startSender(database.url!, fastPort, new Date(real + 5 * 60_000))]);
 
     await expect
-      .poll(async () => Number((await database.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "OutboxEmail" WHERE status = 'SENT'`))[0]!.n), { timeout: 60_000, intervals: [200] })
+      .poll(async () => Number((await database.sql.query<{ n: string }>(`SELECT count(*) AS n FROM "OutboxEmail" WHERE status = 'SENT'`))[0]!.n), { timeout: 60_000, interval: 200 })
       .toBe(MESSAGES);
     // Anything sent twice would have reached a capture by now (a send takes at most 800 ms).
     await new Promise((resolve) => setTimeout(resolve, 2_000));

@@ -2,13 +2,17 @@ import { createHash, randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import type { ClientInfo } from "@/lib/audit";
 import { hashSecret, verifySecret } from "@/lib/auth/password";
 import { unseal } from "@/lib/crypto/seal";
 import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { LINE_BLOCK_MS, LINE_FAILURES_TO_BLOCK, changeLinePassword, type ChangeAccepted, type Customer } from "@/lib/lines/change-password";
+import { LINE_BLOCK_MS, LINE_FAILURES_TO_BLOCK, cancelPendingChange, changeLinePassword, type ChangeAccepted, type Customer } from "@/lib/lines/change-password";
+import { reflectionPromise } from "@/lib/lines/promise";
+import { internalProvisioner } from "@/lib/provisioning/internal";
+import { runReflectionBatch } from "@/lib/reflection/worker";
 import { computeReflection, type ServiceType } from "@/lib/schedule";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
@@ -110,17 +114,19 @@ async function seedCustomer(o: { failedLoginCount?: number } = {}): Promise<Seed
 async function seedLine(customerId: string, service: ServiceType = "B2BUA"): Promise<SeededLine> {
   const password = newPassword();
   const number = freshNumber();
-  const line = await prisma().line.create({ data: { number, customerId, service, passwordHash: await hashSecret(password) } });
+  const passwordHash = await hashSecret(password);
+  const line = await prisma().line.create({ data: { number, customerId, service, passwordHash, baselinePasswordHash: passwordHash } });
   return { id: line.id, number, service, password };
 }
 
-function submit(customer: Customer, o: { number: string; currentPassword: string; newPassword: string; key?: string; now?: Date }) {
+function submit(customer: Customer, o: { number: string; currentPassword: string; newPassword: string; key?: string; now?: Date; promised?: string }) {
   return changeLinePassword({
     customer: { id: customer.id, loginId: customer.loginId, email: customer.email, locale: customer.locale },
     number: o.number,
     currentPassword: o.currentPassword,
     newPassword: o.newPassword,
     idempotencyKey: o.key ?? randomUUID(),
+    promised: o.promised,
     now: o.now ?? T0,
     client: CLIENT,
   });
@@ -524,6 +530,253 @@ describe("concurrent submissions", () => {
     const winnerPassword = passwords.find((p) => JSON.parse(unseal(pending[0]!.credential!, KEY, pending[0]!.id)).ha1 === md5(`${line.number}:${REALM}:${p}`));
     expect(winnerPassword).toBeDefined();
     expect(await verifySecret(l.passwordHash, winnerPassword!)).toBe(true);
+  });
+});
+
+describe("one form, one content (Back after a completed change)", () => {
+  it("the same key with another new password is refused with the change it made, audited, and nothing else is written", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const first = newPassword();
+    const key = randomUUID();
+    const accepted = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: first, key });
+    const before = await counts();
+
+    // Back, then the now-current password as current and another new one, under the same key.
+    const second = newPassword();
+    const e = await appError(submit(customer, { number: line.number, currentPassword: first, newPassword: second, key, now: at(2 * MIN) }));
+    expect(e.code).toBe("FORM_ALREADY_USED");
+    expect(e.details).toMatchObject({ changeId: accepted.changeId, requestedAt: accepted.requestedAt.toISOString() });
+    const after = await counts();
+    expect(after).toMatchObject({ changes: before.changes, mails: before.mails });
+    const refused = await prisma().auditEvent.findMany({ where: { lineNumber: line.number, type: "CHANGE_REFUSED" } });
+    expect(refused).toHaveLength(1);
+    expect(refused[0]!.details).toMatchObject({ reason: "form_already_used", acceptedChangeId: accepted.changeId });
+    // The stored password is still the first one: the second was never taken for "current".
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(await verifySecret(l.passwordHash, first)).toBe(true);
+    expect(await verifySecret(l.passwordHash, second)).toBe(false);
+
+    // A fresh form (a new key) with the same content is its own change.
+    const again = await submit(customer, { number: line.number, currentPassword: first, newPassword: second, now: at(3 * MIN) });
+    expect(again.replayed).toBe(false);
+    expect(again.changeId).not.toBe(accepted.changeId);
+  });
+
+  it("the same key for another of the customer's lines is refused too (the content is the line and the password)", async () => {
+    const customer = await seedCustomer();
+    const [a, b] = [await seedLine(customer.id, "B2BUA"), await seedLine(customer.id, "IP_PHONE")];
+    const key = randomUUID();
+    const next = newPassword();
+    await submit(customer, { number: a.number, currentPassword: a.password, newPassword: next, key });
+    expect((await appError(submit(customer, { number: b.number, currentPassword: b.password, newPassword: next, key }))).code).toBe("FORM_ALREADY_USED");
+    expect(await prisma().passwordChange.count({ where: { lineId: b.id } })).toBe(0);
+  });
+});
+
+describe("the reflection time the form showed", () => {
+  it("a promise shown at 16:59 and sent at 17:00:01 is refused with the new time (18:30); sent again with it, the change is accepted", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const shownAt = new Date("2026-11-25T16:59:00.000+09:00");
+    const sentAt = new Date("2026-11-25T17:00:01.000+09:00");
+    const shown = reflectionPromise("B2BUA", shownAt);
+    const next = newPassword();
+    const before = await counts();
+    const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: sentAt, promised: shown.key }));
+    expect(e.code).toBe("REFLECTION_CHANGED");
+    expect(e.details.dueAt).toBe(new Date("2026-11-25T18:30:00.000+09:00").toISOString());
+    expect((await counts()).changes).toBe(before.changes);
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(l.failedPasswordCount).toBe(0);
+    expect(await verifySecret(l.passwordHash, line.password)).toBe(true);
+
+    const accepted = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: sentAt, promised: e.details.promise });
+    expect(accepted.dueAt).toEqual(new Date("2026-11-25T18:30:00.000+09:00"));
+  });
+
+  it("a form that showed no promise ('' from the screen) is never committed silently; an IP_PHONE promise is its deadline's minute", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "IP_PHONE");
+    expect((await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), promised: "" }))).code).toBe("REFLECTION_CHANGED");
+    const shown = reflectionPromise("IP_PHONE", at(0));
+    // Within the same minute the promise holds; in the next minute the deadline reads later.
+    await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(59_000), promised: shown.key });
+    const l2 = await seedLine(customer.id, "IP_PHONE");
+    expect((await appError(submit(customer, { number: l2.number, currentPassword: l2.password, newPassword: newPassword(), now: at(MIN), promised: shown.key }))).code).toBe("REFLECTION_CHANGED");
+  });
+});
+
+describe("a pending change, explained", () => {
+  it("the password the phone still uses, typed as current while a change waits, is answered with the pending change's time", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const pending = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
+    const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(MIN) }));
+    expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
+    expect(e.details).toEqual({ pendingSince: pending.requestedAt.toISOString() });
+    // Without a change waiting, a wrong password says nothing more.
+    const other = await seedLine(customer.id, "B2BUA");
+    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).details).toEqual({});
+  });
+});
+
+describe("cancel a pending change", () => {
+  const registrarHas = async (number: string) => prisma().registrarCredential.findUnique({ where: { username: number } });
+
+  it("returns the line to the password the registrar holds, erases the credential, audits and mails; the worker never applies it", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const next = newPassword();
+    const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next });
+    const done = await cancelPendingChange({ customer, changeId: change.changeId, now: at(5 * MIN), client: CLIENT });
+    expect(done).toMatchObject({ changeId: change.changeId, number: line.number });
+
+    const row = await prisma().passwordChange.findUniqueOrThrow({ where: { id: change.changeId } });
+    expect(row).toMatchObject({ status: "CANCELLED", credential: null, cancelledAt: at(5 * MIN), appliedAt: null });
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(await verifySecret(l.passwordHash, line.password)).toBe(true);
+    expect(await verifySecret(l.passwordHash, next)).toBe(false);
+    const audit = await prisma().auditEvent.findMany({ where: { lineNumber: line.number, type: "CHANGE_CANCELLED" } });
+    expect(audit).toHaveLength(1);
+    expect(audit[0]!.details).toMatchObject({ changeId: change.changeId, restoredTo: "baseline" });
+    const mail = await prisma().outboxEmail.findFirstOrThrow({ where: { customerId: customer.id, kind: "CHANGE_CANCELLED" } });
+    expect(mail.subject).toContain("取り消しました");
+    expect(mail.body).toContain(line.number);
+
+    await runReflectionBatch({ database, provisioner: internalProvisioner, credentialKey: KEY, now: at(24 * 60 * MIN), batchSize: 500, maxAttempts: 3 });
+    expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: change.changeId } })).status).toBe("CANCELLED");
+    expect(await registrarHas(line.number)).toBeNull();
+    // And the old password works for a new change.
+    await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(6 * MIN) });
+  });
+
+  it("a change it had superseded stays superseded: the line returns to the last reflected password, not the superseded one's", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const p1 = newPassword();
+    const p2 = newPassword();
+    const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1 });
+    const second = await submit(customer, { number: line.number, currentPassword: p1, newPassword: p2, now: at(MIN) });
+    await cancelPendingChange({ customer, changeId: second.changeId, now: at(2 * MIN), client: CLIENT });
+    expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: first.changeId } })).status).toBe("SUPERSEDED");
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(await verifySecret(l.passwordHash, line.password)).toBe(true);
+    expect(await verifySecret(l.passwordHash, p1)).toBe(false);
+  });
+
+  it("after an applied change, the line returns to that change's password; an applied change cannot be cancelled", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "IP_PHONE");
+    const p1 = newPassword();
+    const p2 = newPassword();
+    const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1 });
+    await runReflectionBatch({ database, provisioner: internalProvisioner, credentialKey: KEY, now: at(MIN), batchSize: 50, maxAttempts: 3 });
+    expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: first.changeId } })).status).toBe("APPLIED");
+    expect((await appError(cancelPendingChange({ customer, changeId: first.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("ALREADY_REFLECTED");
+
+    const line2 = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    // IP_PHONE changes are due at once: cancel it before any worker runs.
+    const second = await submit(customer, { number: line.number, currentPassword: p1, newPassword: p2, now: at(3 * MIN) });
+    expect(line2.id).toBe(line.id);
+    const done = await cancelPendingChange({ customer, changeId: second.changeId, now: at(3 * MIN), client: CLIENT });
+    expect(done.changeId).toBe(second.changeId);
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(await verifySecret(l.passwordHash, p1)).toBe(true);
+    expect((await prisma().auditEvent.findFirstOrThrow({ where: { lineNumber: line.number, type: "CHANGE_CANCELLED" } })).details).toMatchObject({ restoredTo: first.changeId });
+  });
+
+  it("is refused for another customer's change, twice for the same change, and for a line with no known baseline", async () => {
+    const customer = await seedCustomer();
+    const stranger = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
+    expect((await appError(cancelPendingChange({ customer: stranger, changeId: change.changeId, now: at(MIN), client: CLIENT }))).code).toBe("CHANGE_NOT_FOUND");
+    await cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
+    expect((await appError(cancelPendingChange({ customer, changeId: change.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("NOT_CANCELLABLE");
+
+    // A line whose change waited from before the migration: no baseline, nothing is changed.
+    const old = await seedLine(customer.id, "B2BUA");
+    const waiting = await submit(customer, { number: old.number, currentPassword: old.password, newPassword: newPassword() });
+    await prisma().line.update({ where: { id: old.id }, data: { baselinePasswordHash: null } });
+    const e = await appError(cancelPendingChange({ customer, changeId: waiting.changeId, now: at(MIN), client: CLIENT }));
+    expect(e).toMatchObject({ code: "NOT_CANCELLABLE", message: "PENDING" });
+    expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: waiting.changeId } })).status).toBe("PENDING");
+  });
+
+  it("cancel and the worker race (many rounds, concurrently): each change is applied or cancelled, never both, never neither", async () => {
+    const customer = await seedCustomer();
+    const worker = testDbKind === "postgres" ? database.openSecond!() : database;
+    try {
+      const rounds = 25;
+      const lines = await Promise.all(Array.from({ length: rounds }, () => seedLine(customer.id, "IP_PHONE")));
+      const outcomes: string[] = [];
+      let round = 0;
+      for (const l of lines) {
+        // One due change at a time: the worker's claim either takes this one or finds nothing.
+        const change = await submit(customer, { number: l.number, currentPassword: l.password, newPassword: newPassword() });
+        // The worker runs on its own connection pool; the cancel on the process's.
+        // Who starts first varies from round to round (a 0–12 ms head start for the cancel), so both
+        // orders — and the moments where both hold the row at once — are exercised.
+        const headStart = (round++ % 5) * 3;
+        const [cancel, batch] = await Promise.allSettled([
+          cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT }),
+          sleep(headStart).then(() => runReflectionBatch({ database: worker, provisioner: internalProvisioner, credentialKey: KEY, now: at(MIN), batchSize: 1, maxAttempts: 3 })),
+        ]);
+        const row = await prisma().passwordChange.findUniqueOrThrow({ where: { id: change.changeId } });
+        const registrar = await registrarHas(l.number);
+        if (row.status === "CANCELLED") {
+          expect(cancel.status).toBe("fulfilled");
+          expect(registrar, "a cancelled change reached the registrar").toBeNull();
+          expect(batch.status === "fulfilled" && batch.value.applied).toBe(0);
+          expect(await verifySecret((await prisma().line.findUniqueOrThrow({ where: { id: l.id } })).passwordHash, l.password)).toBe(true);
+        } else {
+          expect(row.status).toBe("APPLIED");
+          expect(cancel.status === "rejected" && (cancel.reason as AppError).code).toBe("ALREADY_REFLECTED");
+          expect(registrar?.lastChangeId).toBe(change.changeId);
+        }
+        expect(row.credential).toBeNull();
+        outcomes.push(row.status);
+      }
+      expect(outcomes).toHaveLength(rounds);
+      expect(await prisma().auditEvent.count({ where: { customerId: customer.id, type: "CHANGE_CANCELLED" } })).toBe(outcomes.filter((o) => o === "CANCELLED").length);
+      expect(await prisma().auditEvent.count({ where: { customerId: customer.id, type: "CHANGE_APPLIED" } })).toBe(outcomes.filter((o) => o === "APPLIED").length);
+    } finally {
+      if (worker !== database) await worker.close();
+    }
+  });
+});
+
+describe("wrong current passwords at once (the per-line limit is atomic)", () => {
+  it("30 simultaneous wrong guesses for one line: at most 5 are verified, all others answer LINE_BLOCKED, one block email", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const settled = await Promise.allSettled(Array.from({ length: 30 }, (_, i) => submit(customer, { number: line.number, currentPassword: `wrong${String(i).padStart(3, "0")}`, newPassword: newPassword() })));
+    const codes = settled.map((s) => (s.status === "rejected" ? (s.reason as AppError).code : "ACCEPTED"));
+    expect(codes.filter((c) => c === "CURRENT_PASSWORD_WRONG").length).toBeLessThanOrEqual(LINE_FAILURES_TO_BLOCK - 1);
+    expect(codes.filter((c) => c !== "CURRENT_PASSWORD_WRONG" && c !== "LINE_BLOCKED")).toEqual([]);
+    expect(await prisma().auditEvent.count({ where: { lineNumber: line.number, type: "LINE_PASSWORD_FAILED" } })).toBe(LINE_FAILURES_TO_BLOCK);
+    expect(await prisma().outboxEmail.count({ where: { customerId: customer.id, kind: "LINE_BLOCKED" } })).toBe(1);
+  });
+
+  it("29 wrong and the right one at once, repeated: the right one is accepted only before the block; once blocked, right and wrong answer alike", async () => {
+    for (let round = 0; round < 3; round++) {
+      const customer = await seedCustomer();
+      const line = await seedLine(customer.id, "B2BUA");
+      const right = 7 + round * 9;
+      const settled = await Promise.allSettled(
+        Array.from({ length: 30 }, (_, i) => submit(customer, { number: line.number, currentPassword: i === right ? line.password : `wrong${String(i).padStart(3, "0")}`, newPassword: newPassword() })),
+      );
+      const verified = await prisma().auditEvent.count({ where: { lineNumber: line.number, type: { in: ["LINE_PASSWORD_FAILED", "CHANGE_ACCEPTED"] } } });
+      const accepted = settled.filter((s) => s.status === "fulfilled");
+      const blockedAt = (await prisma().auditEvent.findFirst({ where: { lineNumber: line.number, type: "LINE_BLOCKED" } }))?.id;
+      const acceptedAt = (await prisma().auditEvent.findFirst({ where: { lineNumber: line.number, type: "CHANGE_ACCEPTED" } }))?.id;
+      if (accepted.length > 0 && blockedAt !== undefined) expect(acceptedAt! < blockedAt).toBe(true);
+      // A success resets the count, so at most 5 guesses before it and 5 after it are verified.
+      expect(verified).toBeLessThanOrEqual(2 * LINE_FAILURES_TO_BLOCK);
+      if (accepted.length === 0) expect(verified).toBeLessThanOrEqual(LINE_FAILURES_TO_BLOCK);
+      expect(accepted.length).toBeLessThanOrEqual(1);
+    }
   });
 });
 

@@ -4,10 +4,11 @@ import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
-import { formatJst } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
-import { getOwnChange } from "@/lib/lines/queries";
+import { getOwnChange, isCancellable } from "@/lib/lines/queries";
+import { env } from "@/lib/env";
 import { isBatchService } from "@/lib/schedule";
+import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
 
@@ -15,7 +16,11 @@ export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
 }
 
-/** Completion: the manual's message, the reflection time (or deadline) and the outage window. */
+/**
+ * Completion: the manual's message, the reflection time (or deadline) and the outage window, when
+ * and how to change the adapter (the settings it needs, never the password), and — while the
+ * change waits — a way to cancel it.
+ */
 export default async function CompletePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { principal } = await requireCustomer();
   const id = (await searchParams).id;
@@ -39,6 +44,13 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
           <p>
             <strong>{t("complete.device")}</strong>
           </p>
+          {change.status === "CANCELLED" && change.cancelledAt ? (
+            <p className="info" role="status" data-testid="change-cancelled">
+              {t("complete.cancelled", { time: formatJst(change.cancelledAt, locale) })}
+            </p>
+          ) : (
+            <p data-testid="device-when">{batch ? t("complete.deviceBatch", { time: formatJstTime(change.dueAt) }) : t("complete.deviceNow")}</p>
+          )}
           <dl className="facts" data-testid="change-facts">
             <dt>{t("complete.number")}</dt>
             <dd>{change.line.number}</dd>
@@ -57,8 +69,27 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
                 : t("complete.outageWithin", { from, to: formatJst(change.deadline, locale) })}
             </dd>
             <dt>{t("complete.status")}</dt>
-            <dd>{t(`status.${change.status}`)}</dd>
+            <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
           </dl>
+          <h2>{t("complete.settingsTitle")}</h2>
+          <dl className="facts" data-testid="adapter-settings">
+            <dt>{t("complete.settingsUser")}</dt>
+            <dd>{change.line.number}</dd>
+            <dt>{t("complete.settingsDomain")}</dt>
+            <dd>{env().SIP_REALM}</dd>
+            <dt>{t("complete.settingsPassword")}</dt>
+            <dd>{t("complete.settingsPasswordValue")}</dd>
+          </dl>
+          <p>
+            <Link href="/guide/adapter">{t("complete.howto")}</Link>
+          </p>
+          {isCancellable(change.status) ? (
+            <p>
+              <Link href={`/password/cancel?id=${change.id}`} className="btn btn-secondary" data-testid="cancel-link">
+                {t("complete.cancel")}
+              </Link>
+            </p>
+          ) : null}
           <div className="actions">
             <Link href="/menu" className="btn btn-primary">
               {t("complete.menu")}

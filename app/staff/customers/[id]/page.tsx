@@ -113,7 +113,10 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
                           <td>{fmt(c.dueAt)}</td>
                           <td>{fmt(c.deadline)}</td>
                           <td>{fmt(c.appliedAt)}</td>
-                          <td>{t(`status.${c.status}`)}</td>
+                          <td>
+                            {t(`status.${c.status}`)}
+                            {c.cancelledAt ? ` (${fmt(c.cancelledAt)})` : null}
+                          </td>
                           <td>{c.attempts}</td>
                           <td>
                             {c.lastError ?? "—"}

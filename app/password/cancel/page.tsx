@@ -1,0 +1,86 @@
+import Link from "next/link";
+import { getTranslations } from "next-intl/server";
+import { notFound } from "next/navigation";
+import { Breadcrumbs } from "@/components/Breadcrumbs";
+import { FormError } from "@/components/forms";
+import { SignedInHeader } from "@/components/SignedInHeader";
+import { ClientMessages } from "@/components/ClientMessages";
+import { formatJst } from "@/lib/format";
+import { serviceLabel } from "@/lib/lines/labels";
+import { getOwnChange, isCancellable } from "@/lib/lines/queries";
+import { isBatchService } from "@/lib/schedule";
+import { pageLocale } from "@/lib/web/locale";
+import { requireCustomer } from "@/lib/web/session";
+import { logoutAction } from "../../login/actions";
+import { cancelChangeAction } from "../actions";
+
+export async function generateMetadata() {
+  return { title: (await getTranslations("cancel"))("title") };
+}
+
+// The outcomes cancelChangeAction sends back here (anything else in ?error= is ignored).
+const ERRORS = new Set(["alreadyReflected", "notCancellable", "cancelNeedsSupport", "notFound", "unexpected"]);
+
+/** Cancel a change that waits for reflection: what it is, what cancelling does, 取り消す / 戻る. */
+export default async function CancelPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const { principal } = await requireCustomer();
+  const query = await searchParams;
+  const id = query.id;
+  if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) notFound();
+  const change = await getOwnChange(principal.id, id);
+  if (!change) notFound();
+  const t = await getTranslations();
+  const locale = await pageLocale();
+  const error = typeof query.error === "string" && ERRORS.has(query.error) ? `errors.${query.error}` : null;
+  const batch = isBatchService(change.line.service);
+  return (
+    <>
+      <SignedInHeader who={principal.loginId} logout={logoutAction} />
+      <main id="main">
+        <Breadcrumbs trail={["menu", "password"]} />
+        <h1>{t("cancel.title")}</h1>
+        <section className="panel">
+          <ClientMessages>
+            <FormError error={error} />
+          </ClientMessages>
+          <dl className="facts" data-testid="change-facts">
+            <dt>{t("complete.number")}</dt>
+            <dd>{change.line.number}</dd>
+            <dt>{t("complete.service")}</dt>
+            <dd>{serviceLabel(change.line.service, locale)}</dd>
+            <dt>{t("complete.requestedAt")}</dt>
+            <dd>{formatJst(change.requestedAt, locale)}</dd>
+            <dt>{t("complete.reflectionAt")}</dt>
+            <dd>{batch ? t("complete.reflectionBatch", { date: formatJst(change.dueAt, locale) }) : t("complete.reflectionWithin", { date: formatJst(change.deadline, locale) })}</dd>
+            <dt>{t("complete.status")}</dt>
+            <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
+          </dl>
+          {isCancellable(change.status) ? (
+            <form action={cancelChangeAction}>
+              <p>{t("cancel.lead")}</p>
+              <p>{t("cancel.lead2")}</p>
+              <input type="hidden" name="changeId" value={change.id} />
+              <div className="actions">
+                <button type="submit" className="btn btn-primary">
+                  {t("cancel.confirm")}
+                </button>
+                <Link href="/history" className="btn btn-secondary">
+                  {t("cancel.back")}
+                </Link>
+              </div>
+            </form>
+          ) : (
+            <>
+              {error ? null : <p>{t("cancel.notPending", { status: t(`status.${change.status}`) })}</p>}
+              <div className="actions">
+                <Link href="/history" className="btn btn-secondary">
+                  {t("cancel.back")}
+                </Link>
+              </div>
+            </>
+          )}
+        </section>
+      </main>
+    </>
+  );
+}
