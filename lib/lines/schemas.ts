@@ -52,7 +52,7 @@ const passwordChangeFields = z.object({
   confirmPassword: text(64),
   idempotencyKey: z.uuid({ error: "errors.formExpired" }),
   // The reflection promise the screen showed (lib/lines/promise.ts); "" when it showed none.
-  promised: z.optional(z.string().check(z.maxLength(64, "errors.formExpired"))),
+  promised: z.optional(z.string({ error: "errors.formExpired" }).check(z.maxLength(64, "errors.formExpired"))),
 });
 
 export const passwordChangeSchema = z

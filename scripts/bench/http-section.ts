@@ -7,6 +7,7 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import pg from "pg";
 import { hashSecret, verifySecret } from "@/lib/auth/password";
+import { reflectionPromise } from "@/lib/lines/promise";
 import { buildApp, cannon, createCustomer, DIST_DIR, replayHeaders, signInWithBrowser, startPortal, type CannonResult, type CannonSpec, type CapturedRequest } from "./http";
 import { emptyNextWeight } from "./empty-next";
 import { pageWeights, weightReport } from "./page-weight";
@@ -163,7 +164,9 @@ async function loadRuns(
   const freshChange = () => {
     const i = fresh++;
     const newPassword = `f${i.toString(36).padStart(6, "0")}z`;
-    const form: Record<string, unknown> = { ...changeForm, number: freshNumbers[i % pool], currentPassword: customer.linePassword, idempotencyKey: randomUUID() };
+    // The promise the screen would show now (IP_PHONE lines: the deadline's minute, which moves on).
+    const promised = reflectionPromise("IP_PHONE", new Date()).key;
+    const form: Record<string, unknown> = { ...changeForm, number: freshNumbers[i % pool], currentPassword: customer.linePassword, idempotencyKey: randomUUID(), promised };
     for (const [k, v] of Object.entries(changeForm)) if (v === session.changedTo) form[k] = newPassword;
     return { body: JSON.stringify([form, ...changeArgs.slice(1)]) };
   };

@@ -116,6 +116,7 @@ for (const locale of ["ja", "en"] as const) {
 
     const line = customer.lines[0]!;
     await page.locator("#number").fill(line.number);
+    await expect(page.getByTestId("reflection-preview")).not.toBeEmpty();
     await page.locator("#currentPassword").fill(line.password);
     await page.getByRole("button", { name: t("パスワードを自動生成", "Generate a password") }).click();
     const generated = (await page.locator("#newPassword").inputValue()).trim();

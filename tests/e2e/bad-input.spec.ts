@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { codeFrom } from "../fixtures/mail-capture";
-import { HttpClient, serverActions, startPortal, TEST_TOKEN, type ActionRef, type Counts, type HttpResult, type Portal } from "./http-client";
+import { HttpClient, serverActions, shownPromise, startPortal, TEST_TOKEN, type ActionRef, type Counts, type HttpResult, type Portal } from "./http-client";
 
 // Bad-input campaign (issue 8, item 3): table-driven cases against every form, server action and
 // route handler — full-width characters, hyphens, empty and missing fields, wrong types, 100 KB
@@ -232,7 +232,8 @@ test.describe("bad-input campaign", () => {
     const staff = await signIn(STAFF.loginId, STAFF.email, staffLoginAction, "/staff/login/verify");
 
     const change = async (client: HttpClient, number: string, current: string, next: string, key: string) => {
-      const r = await client.action(changePasswordAction, [{ number, currentPassword: current, newPassword: next, confirmPassword: next, idempotencyKey: key }]);
+      const promised = await shownPromise(client, previewAction, number);
+      const r = await client.action(changePasswordAction, [{ number, currentPassword: current, newPassword: next, confirmPassword: next, idempotencyKey: key, promised }]);
       const id = /^\/password\/complete\?id=([0-9a-f-]{36})$/.exec(r.redirect ?? "")?.[1];
       expect(id, `${r.status} ${JSON.stringify(r.value)} ${r.text.slice(0, 300)}`).toBeTruthy();
       return id!;
@@ -379,7 +380,9 @@ test.describe("bad-input campaign", () => {
 
     // ── The password change (signed in as A). ──
     const pwTarget = "changePasswordAction";
-    const form = (over: Record<string, unknown>) => ({ number: A.lines[1], currentPassword: LINE_PASSWORD, newPassword: "q8w7e6r5", confirmPassword: "q8w7e6r5", idempotencyKey: randomUUID(), ...over });
+    // Every line of the campaign is a B2BUA line at the portal's 14:00: one promise (17:30) for all.
+    const promised = await shownPromise(a.client, previewAction, A.lines[1]);
+    const form = (over: Record<string, unknown>) => ({ number: A.lines[1], currentPassword: LINE_PASSWORD, newPassword: "q8w7e6r5", confirmPassword: "q8w7e6r5", idempotencyKey: randomUUID(), promised, ...over });
     const changeAs = (ip: string, args: unknown[], o: Parameters<HttpClient["action"]>[2] = {}) => actionOutcome(as(a.client, ip).action(changePasswordAction, args, o));
     for (const [category, name, value] of HOSTILE) {
       // Full-width digits and hyphens are part of the format (normalised), the rest is not a number.
@@ -421,7 +424,16 @@ test.describe("bad-input campaign", () => {
     add(pwTarget, "forged hidden field", "C's line with a lineId and customerId smuggled in", (ip) => changeAs(ip, [form({ number: C.lines[0], customerId: idB, lineId: randomUUID() })]), { field: "number", key: "errors.lineNotFound" });
     add(pwTarget, "forged hidden field", "B's idempotency key on A's own line", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, idempotencyKey: keyB })]), { form: "errors.formExpired" });
     add(pwTarget, "replay", "A's own submitted form again (same key)", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: LINE_PASSWORD, newPassword: "a1n2e3w4", confirmPassword: "a1n2e3w4", idempotencyKey: keyA })]), { redirect: new RegExp(`^/password/complete\\?id=${changeA}$`) });
-    add(pwTarget, "replay", "A's key with other values", (ip) => changeAs(ip, [form({ idempotencyKey: keyA })]), { redirect: new RegExp(`^/password/complete\\?id=${changeA}$`) });
+    // A used form with other content (Back after a completed change) is refused, never replayed.
+    add(pwTarget, "replay", "A's key with other values", (ip) => changeAs(ip, [form({ idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
+    add(pwTarget, "replay", "A's key, same line, another new password", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: "a1n2e3w4", newPassword: "z9y8x7w6", confirmPassword: "z9y8x7w6", idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
+    // The reflection time the form showed must be the one a change made now gets.
+    for (const [name, value] of [["an earlier batch", "2026-11-25T07:30:00.000Z"], ["none shown", ""], ["not a time", "17:30"], ["the IP_PHONE kind of promise", "2026-11-25T05:15:00.000Z"]] as const) {
+      add(pwTarget, "stale promise", `promised: ${name}`, (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, promised: value })]), { form: "errors.reflectionChanged" });
+    }
+    add(pwTarget, "missing", "no promise at all", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, promised: undefined })]), { form: "errors.reflectionChanged" });
+    add(pwTarget, "100 KB", "a 100 KB promise", (ip) => changeAs(ip, [form({ promised: K100 })]), { form: "errors.formExpired" });
+    for (const [name, value] of WRONG_TYPES) add(pwTarget, "wrong type", `promise of type ${name}`, (ip) => changeAs(ip, [form({ promised: value })]), { form: "errors.formExpired" });
     add(pwTarget, "forged session", "signed out", (ip) => actionOutcome(anon(ip).action(changePasswordAction, [form({})])), { redirect: /^\/login\?next=/ });
     add(pwTarget, "forged session", "session cookie that is not a token", (ip) => actionOutcome(as(anon(ip), ip, { "selfcare.session": "eyJhbGciOiJub25lIn0.e30." }).action(changePasswordAction, [form({})])), { redirect: /^\/login\?next=.*reason=ended/ });
     add(pwTarget, "forged session", "staff session on the customer form", (ip) => actionOutcome(as(staff.client, ip).action(changePasswordAction, [form({})])), { redirect: /^\/login\?next=/ });

@@ -358,6 +358,17 @@ export async function startPortal(o: { name: string; appNow?: string; env?: Reco
 
 
 /** The p-th percentile (0–100) of a list of numbers (nearest rank). */
+/**
+ * The reflection promise the input screen would show for `number` (previewAction), which the
+ * change action wants back as `promised`, as the real form sends it.
+ */
+export async function shownPromise(client: HttpClient, previewAction: ActionRef, number: string): Promise<string> {
+  const r = await client.action(previewAction, [number]);
+  const promise = (r.value as { promise?: unknown } | null)?.promise;
+  if (typeof promise !== "string") throw new Error(`no reflection preview for ${number}: ${r.status} ${JSON.stringify(r.value)}`);
+  return promise;
+}
+
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return NaN;
   const sorted = [...values].sort((a, b) => a - b);

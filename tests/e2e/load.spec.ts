@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { expect, test } from "@playwright/test";
 import { codeFrom } from "../fixtures/mail-capture";
-import { HttpClient, percentile, serverActions, startPortal, type Counts, type Portal } from "./http-client";
+import { HttpClient, percentile, serverActions, shownPromise, startPortal, type Counts, type Portal } from "./http-client";
 
 // Load test of the whole flow (issue 8, item 2). 200 customers, seeded for the test, each with one
 // line, half IP_PHONE and half B2BUA, sign in at the same time — each an HTTP client of its own
@@ -63,6 +63,7 @@ test.describe("load: 200 customers sign in and change a line password at once", 
     const action = serverActions();
     const loginAction = action("loginAction");
     const changePasswordAction = action("changePasswordAction");
+    const previewAction = action("previewAction");
 
     const seed = await portal.testApi("/api/test/customers/bulk", {
       method: "POST",
@@ -103,7 +104,9 @@ test.describe("load: 200 customers sign in and change a line password at once", 
       const form = await client.get("/password");
       step("GET /password", form.status === 200, `${form.status} ${form.redirect}`);
       const pw = newLinePassword(i);
-      const change = await client.action(changePasswordAction, [{ number: c.number, currentPassword: LINE_PASSWORD, newPassword: pw, confirmPassword: pw, idempotencyKey: randomUUID() }]);
+      // The screen shows the reflection time for the number, and the form sends back what it showed.
+      const promised = await shownPromise(client, previewAction, c.number);
+      const change = await client.action(changePasswordAction, [{ number: c.number, currentPassword: LINE_PASSWORD, newPassword: pw, confirmPassword: pw, idempotencyKey: randomUUID(), promised }]);
       const id = /^\/password\/complete\?id=([0-9a-f-]{36})$/.exec(change.redirect ?? "")?.[1];
       step("change action", Boolean(id), `${change.status} ${change.redirect} ${JSON.stringify(change.value ?? change.text.slice(0, 200))}`);
       const complete = await client.get(change.redirect!);

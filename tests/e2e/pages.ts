@@ -61,8 +61,11 @@ export class MenuPage {
 export class PasswordChangePage {
   constructor(readonly page: Page) {}
   preview = () => this.page.getByTestId("reflection-preview");
-  async fill(v: { number: string; current: string; next: string; confirm?: string }) {
+  /** `preview: false` for a number that is not one of the customer's lines (no reflection time is shown). */
+  async fill(v: { number: string; current: string; next: string; confirm?: string; preview?: boolean }) {
     await this.page.getByLabel("IP加入電話番号", { exact: true }).fill(v.number);
+    // A customer reads the reflection time before 更新, and the form sends back the one it showed.
+    if (v.preview !== false) await expect(this.preview()).not.toBeEmpty();
     await this.page.getByLabel("現IP加入電話パスワード").fill(v.current);
     await this.page.getByLabel("新IP加入電話パスワード", { exact: true }).fill(v.next);
     await this.page.getByLabel("新IP加入電話パスワード (確認用)").fill(v.confirm ?? v.next);

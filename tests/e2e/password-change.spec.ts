@@ -1,5 +1,6 @@
 import { createCustomer, deleteCustomer, expect, setBrowserClock, signIn, test, waitForMail, type TestCustomer } from "./fixtures";
 import type { Page } from "@playwright/test";
+import { PasswordChangePage } from "./pages";
 
 async function openInputScreen(page: Page) {
   await page.goto("/menu");
@@ -8,11 +9,8 @@ async function openInputScreen(page: Page) {
   await expect(page.getByRole("heading", { name: "IP加入電話パスワード変更", level: 1 })).toBeVisible();
 }
 
-async function fillChange(page: Page, v: { number: string; current: string; next: string; confirm?: string }) {
-  await page.getByLabel("IP加入電話番号", { exact: true }).fill(v.number);
-  await page.getByLabel("現IP加入電話パスワード").fill(v.current);
-  await page.getByLabel("新IP加入電話パスワード", { exact: true }).fill(v.next);
-  await page.getByLabel("新IP加入電話パスワード (確認用)").fill(v.confirm ?? v.next);
+async function fillChange(page: Page, v: { number: string; current: string; next: string; confirm?: string; preview?: boolean }) {
+  await new PasswordChangePage(page).fill(v);
 }
 
 const byService = (c: TestCustomer, s: string) => c.lines.find((l) => l.service === s)!;
@@ -89,13 +87,13 @@ test.describe("IP phone password change", () => {
 
       // Another customer's number: the same "not found" as a number that does not exist.
       const theirs = other.lines[0]!;
-      await fillChange(page, { number: theirs.number, current: theirs.password, next: "k7m2p9q4" });
+      await fillChange(page, { number: theirs.number, current: theirs.password, next: "k7m2p9q4", preview: false });
       await expect(page.getByTestId("reflection-preview")).toBeEmpty();
       await page.getByRole("button", { name: "更新" }).click();
       await expect(page.locator("#number-error")).toHaveText("入力されたIP加入電話番号は、お客様のご契約に見つかりません。");
 
       // A malformed number gets the screen's own wording.
-      await fillChange(page, { number: "0901234567", current: line.password, next: "k7m2p9q4" });
+      await fillChange(page, { number: "0901234567", current: line.password, next: "k7m2p9q4", preview: false });
       await page.getByRole("button", { name: "更新" }).click();
       await expect(page.locator("#number-error")).toHaveText("IP加入電話番号 (例:05012345678) を入力してください。");
 
