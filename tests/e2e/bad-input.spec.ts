@@ -82,6 +82,7 @@ type Category =
   | "forged hidden field"
   | "forged challenge"
   | "replay"
+  | "stale promise"
   | "cross-site"
   | "forged session"
   | "protocol"
