@@ -382,7 +382,7 @@ test.describe("bad-input campaign", () => {
     // ── The password change (signed in as A). ──
     const pwTarget = "changePasswordAction";
     // Every line of the campaign is a B2BUA line at the portal's 14:00: one promise (17:30) for all.
-    const promised = await shownPromise(a.client, previewAction, A.lines[1]);
+    const promised = await shownPromise(a.client, previewAction, A.lines[1]!);
     const form = (over: Record<string, unknown>) => ({ number: A.lines[1], currentPassword: LINE_PASSWORD, newPassword: "q8w7e6r5", confirmPassword: "q8w7e6r5", idempotencyKey: randomUUID(), promised, ...over });
     const changeAs = (ip: string, args: unknown[], o: Parameters<HttpClient["action"]>[2] = {}) => actionOutcome(as(a.client, ip).action(changePasswordAction, args, o));
     for (const [category, name, value] of HOSTILE) {
