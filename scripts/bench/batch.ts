@@ -132,6 +132,22 @@ export function profiled(database: Database, provisioner: Provisioner): { databa
   return { database: { ...database, sql }, provisioner: timedProvisioner, profile };
 }
 
+/**
+ * The registrar refusing some lines: a batch that holds one of `bad` fails as a whole (as an upsert
+ * with one rejected row does), before anything is written; batches without one go through.
+ */
+export function refusing(provisioner: Provisioner, bad: Set<string>): Provisioner {
+  return {
+    name: provisioner.name,
+    async provision(items, ctx) {
+      const refused = items.find((i) => bad.has(i.changeId));
+      if (refused) throw new Error(`registrar refused the line ${refused.credential.username} (bench)`);
+      await provisioner.provision(items, ctx);
+    },
+    close: provisioner.close ? () => provisioner.close!() : undefined,
+  };
+}
+
 export function makeProvisioner(kind: ProvisionerKind, kamailioUrl?: string): Provisioner {
   if (kind === "internal") return internalProvisioner;
   if (!kamailioUrl) throw new Error("the kamailio provisioner needs a database URL");
@@ -159,23 +175,29 @@ export async function runWorker(o: {
   expected: number;
   workers?: number;
   now?: Date;
+  /** Changes the registrar refuses (the "1 % failing" case): each must end FAILED after one attempt. */
+  expectedFailed?: number;
 }): Promise<RunResult> {
-  const options = { database: o.database, provisioner: o.provisioner, credentialKey: TEST_CREDENTIAL_KEY, now: o.now ?? BATCH_NOW, batchSize: o.batchSize, maxAttempts: 8 };
+  const failing = o.expectedFailed !== undefined;
+  const options = { database: o.database, provisioner: o.provisioner, credentialKey: TEST_CREDENTIAL_KEY, now: o.now ?? BATCH_NOW, batchSize: o.batchSize, maxAttempts: failing ? 1 : 8 };
   let applied = 0;
+  let gaveUp = 0;
   let batches = 0;
   const started = performance.now();
   const one = async () => {
     for (;;) {
       const r = await drainDueChanges(options, 1_000_000);
       applied += r.applied;
+      gaveUp += r.gaveUp;
       batches += Math.ceil(r.claimed / o.batchSize) || 1;
-      if (r.failed > 0 || r.gaveUp > 0) throw new Error(`worker reported failures: ${JSON.stringify(r)}`);
+      if (r.failed > 0 || (r.gaveUp > 0 && !failing)) throw new Error(`worker reported failures: ${JSON.stringify(r)}`);
       if (r.claimed === 0) return;
     }
   };
   await Promise.all(Array.from({ length: o.workers ?? 1 }, one));
   const ms = performance.now() - started;
-  if (applied !== o.expected) throw new Error(`worker applied ${applied} of ${o.expected}`);
+  if (applied !== o.expected - (o.expectedFailed ?? 0)) throw new Error(`worker applied ${applied} of ${o.expected - (o.expectedFailed ?? 0)}`);
+  if (gaveUp !== (o.expectedFailed ?? 0)) throw new Error(`worker gave up on ${gaveUp} changes, not ${o.expectedFailed ?? 0}`);
   return { n: applied, batchSize: o.batchSize, ms, batches, rate: (applied / ms) * 1000 };
 }
 
@@ -247,15 +269,20 @@ export interface BatchCheck {
   /** CHANGE_APPLIED audit rows and emails (the worker writes one of each per change; the baseline none). */
   auditApplied: number;
   mailApplied: number;
+  /** FAILED changes and their "could not be reflected" emails. */
+  failed: number;
+  mailFailed: number;
 }
 
 /** Counts what a finished run must show: every change APPLIED with its credential erased, and the registrar rows. */
 export async function checkBatch(database: Database, o: { provisioner: ProvisionerKind; kamailioUrl?: string; rows: BatchRow[] }): Promise<BatchCheck> {
-  const [c] = await database.sql.query<{ applied: string; pending: string; cred: string; audit: string; mail: string }>(
+  const [c] = await database.sql.query<{ applied: string; pending: string; cred: string; audit: string; mail: string; failed: string; mailFailed: string }>(
     `SELECT count(*) FILTER (WHERE status = 'APPLIED')::text AS applied, count(*) FILTER (WHERE status = 'PENDING')::text AS pending,
             count(*) FILTER (WHERE credential IS NOT NULL)::text AS cred,
             (SELECT count(*) FROM "AuditEvent" WHERE type = 'CHANGE_APPLIED')::text AS audit,
-            (SELECT count(*) FROM "OutboxEmail" WHERE kind = 'CHANGE_APPLIED')::text AS mail
+            (SELECT count(*) FROM "OutboxEmail" WHERE kind = 'CHANGE_APPLIED')::text AS mail,
+            count(*) FILTER (WHERE status = 'FAILED')::text AS failed,
+            (SELECT count(*) FROM "OutboxEmail" WHERE kind = 'CHANGE_FAILED')::text AS "mailFailed"
        FROM "PasswordChange"`,
   );
   let registrar: number;
@@ -277,5 +304,7 @@ export async function checkBatch(database: Database, o: { provisioner: Provision
     registrar,
     auditApplied: Number(c?.audit ?? 0),
     mailApplied: Number(c?.mail ?? 0),
+    failed: Number(c?.failed ?? 0),
+    mailFailed: Number(c?.mailFailed ?? 0),
   };
 }

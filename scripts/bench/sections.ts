@@ -6,7 +6,7 @@ import path from "node:path";
 import { openPglite, setProcessDatabase } from "@/lib/db";
 import { env, resetEnvCache } from "@/lib/env";
 import { migrate } from "@/lib/migrate";
-import { checkBatch, makeProvisioner, profiled, runBaseline, runWorker, seedBatch, seedSubscribers, type BatchRow, type Profile, type ProvisionerKind, type RunResult } from "./batch";
+import { checkBatch, makeProvisioner, profiled, refusing, runBaseline, runWorker, seedBatch, seedSubscribers, type BatchRow, type Profile, type ProvisionerKind, type RunResult } from "./batch";
 import { runLatency, type LatencyResult } from "./latency";
 import { fmt, mdTable, textTable, type SectionReport } from "./report";
 import { createKamailioSchema, haveKamailioSchema } from "../kamailio-schema";
@@ -89,30 +89,36 @@ async function measureOne(o: {
   server?: BenchPostgres;
   batchSize: number;
   workers: number;
-}): Promise<{ result: RunResult; profile: Profile }> {
+  /** Every failEvery-th change is refused by the registrar (100 = 1 %). */
+  failEvery?: number;
+}): Promise<{ result: RunResult; profile: Profile; failed?: number }> {
   const tag = `${o.what}_${o.kind}_${o.provisioner}`;
   const run = await openRunDatabase(o.kind, `bench_${tag}`, { server: o.server, template: o.template });
   const kamName = `bench_kam_${tag}`;
   const kamailioUrl = o.provisioner === "kamailio" ? await o.server!.create(kamName, o.kamTemplate) : undefined;
-  const provisioner = makeProvisioner(o.provisioner, kamailioUrl);
+  const bad = new Set(o.failEvery ? o.rows.filter((_, i) => i % o.failEvery! === o.failEvery! - 1).map((r) => r.id) : []);
+  const provisioner = bad.size > 0 ? refusing(makeProvisioner(o.provisioner, kamailioUrl), bad) : makeProvisioner(o.provisioner, kamailioUrl);
   try {
     const p = profiled(run.database, provisioner);
     const result =
       o.what === "worker"
-        ? await runWorker({ database: p.database, provisioner: p.provisioner, batchSize: o.batchSize, expected: o.rows.length, workers: o.workers })
+        ? await runWorker({ database: p.database, provisioner: p.provisioner, batchSize: o.batchSize, expected: o.rows.length, workers: o.workers, expectedFailed: o.failEvery ? bad.size : undefined })
         : await runBaseline({ database: p.database, rows: o.rows, batchSize: o.batchSize, provisioner: o.provisioner, kamailioUrl });
     const check = await checkBatch(run.database, { provisioner: o.provisioner, kamailioUrl, rows: o.rows });
-    const n = o.rows.length;
+    const n = o.rows.length - bad.size;
     const wrong = [
       check.applied !== n && `${check.applied} applied`,
       check.pending !== 0 && `${check.pending} still pending`,
-      check.withCredential !== 0 && `${check.withCredential} credentials not erased`,
+      // A FAILED change keeps its sealed credential for a support retry.
+      check.withCredential !== bad.size && `${check.withCredential} credentials not erased`,
       check.registrar !== n && `${check.registrar} registrar rows with the new digest`,
       o.what === "worker" && check.auditApplied !== n && `${check.auditApplied} audit rows`,
       o.what === "worker" && check.mailApplied !== n && `${check.mailApplied} emails`,
+      check.failed !== bad.size && `${check.failed} FAILED (expected ${bad.size})`,
+      check.mailFailed !== bad.size && `${check.mailFailed} "could not be reflected" emails (expected ${bad.size})`,
     ].filter(Boolean);
     if (wrong.length > 0) throw new Error(`${tag}: of ${n} changes, ${wrong.join(", ")}`);
-    return { result, profile: p.profile };
+    return { result, profile: p.profile, failed: check.failed };
   } finally {
     await provisioner.close?.();
     await run.close();
@@ -129,6 +135,7 @@ export async function batchSection(o: BenchOptions, server: BenchPostgres | unde
     return false;
   });
   const lines: BatchLine[] = [];
+  const failing: { db: DbKind; provisioner: ProvisionerKind; worker: RunResult; baseline: RunResult; failed: number }[] = [];
   for (const kind of o.dbs) {
     console.log(`  ${kind}: seeding ${fmt.int(o.n)} due B2BUA changes…`);
     const tpl = await seedTemplate(kind, o.n, server);
@@ -142,6 +149,12 @@ export async function batchSection(o: BenchOptions, server: BenchPostgres | unde
         const b = await measureOne({ ...common, what: "baseline" });
         console.log(`  ${kind}/${provisioner}: baseline ${fmt.s(b.result.ms)} s (${fmt.int(b.result.rate)}/s), ratio ${fmt.ratio(b.result.ms / w.result.ms)}`);
         lines.push({ db: kind, provisioner, seedMs: tpl.seedMs, worker: w.result, baseline: b.result, profile: w.profile, baselineProfile: b.profile });
+        if (kind === "postgres") {
+          // The same batch with 1 % of its changes refused by the registrar: only those fail.
+          const f = await measureOne({ ...common, what: "worker", failEvery: 100 });
+          console.log(`  ${kind}/${provisioner}: 1 % refused: worker ${fmt.s(f.result.ms)} s, ${fmt.int(f.failed ?? 0)} FAILED, ratio ${fmt.ratio(b.result.ms / f.result.ms)}`);
+          failing.push({ db: kind, provisioner, worker: f.result, baseline: b.result, failed: f.failed ?? 0 });
+        }
       }
     } finally {
       if (kamTemplate) await server!.drop(kamTemplate);
@@ -175,12 +188,18 @@ export async function batchSection(o: BenchOptions, server: BenchPostgres | unde
     const rest = Math.max(0, l.worker.ms - parts.reduce((a, b) => a + b, 0));
     return [l.db, l.provisioner, ...parts.map((ms) => fmt.s(ms)), fmt.s(rest), fmt.s(l.worker.ms - tx)];
   });
+  const failHead = ["database", "provisioner", "changes", "refused", "FAILED (emailed)", "applied", "worker s", "ratio"];
+  const failRows = failing.map((f) => [f.db, f.provisioner, fmt.int(f.worker.n + f.failed), fmt.int(f.failed), fmt.int(f.failed), fmt.int(f.worker.n), fmt.s(f.worker.ms), fmt.ratio(f.baseline.ms / f.worker.ms)]);
   const profileHead = ["database", "provisioner", "claim", "registrar upsert", "kamailio write", "mark applied", "audit rows", "outbox emails", "rest (JS, commit)", "outside tx"];
 
   const markdown = [
     `${fmt.int(o.n)} PENDING B2BUA changes requested at 12:00 and due at 17:30 (one customer and line each), drained by the real worker (\`drainDueChanges\`, batches of ${o.batchSize} = \`WORKER_BATCH_SIZE\`, ${o.workers} worker${o.workers > 1 ? "s" : ""}: the server's one loop) with the worker's clock at 17:30:01. The **baseline** performs the same row updates in plain SQL on a copy of the same seeded database, in batches of the same size: the registrar upsert (the portal's \`RegistrarCredential\` or Kamailio's \`subscriber\`) and the change marked APPLIED with its credential erased, one transaction per batch. It skips what only the product does: the claim (\`FOR UPDATE SKIP LOCKED\` with its joins), unsealing the AES-GCM credential, and the audit row and "反映が完了しました" email per change. **ratio** = baseline time / worker time (1 = as fast as the plain SQL). Every run is checked afterwards: all APPLIED, credentials erased, every registrar row holds the new digest, one audit row and one email per change.`,
     "",
     mdTable(head, rows, ["l", "l", "r", "r", "r", "r", "r", "r", "l"]),
+    "",
+    `**1 % refused by the registrar** (PostgreSQL): the same batch, every 100th change refused (a batch holding one fails as a whole, as an upsert with one rejected row does), the worker with one attempt per change (\`maxAttempts\` 1, so a refused change is FAILED at once). The worker bisects each refused batch and applies the rest; checked afterwards: exactly the refused changes FAILED, each with one "could not be reflected" email, every other change APPLIED with its email. ratio = the clean baseline's time / this run's time.`,
+    "",
+    failRows.length > 0 ? mdTable(failHead, failRows, ["l", "l", "r", "r", "r", "r", "r", "r"]) : "(not run: PostgreSQL was not among the databases)",
     "",
     `Where the worker's time goes (seconds, summed over its batches):`,
     "",
@@ -193,7 +212,7 @@ export async function batchSection(o: BenchOptions, server: BenchPostgres | unde
     title: "The 17:30 batch",
     runtimeMs: performance.now() - t0,
     markdown,
-    console: `${textTable(head, rows)}\n\nworker time by statement (s):\n${textTable(profileHead, profileRows)}`,
+    console: `${textTable(head, rows)}\n\n1 % refused:\n${textTable(failHead, failRows)}\n\nworker time by statement (s):\n${textTable(profileHead, profileRows)}`,
     met,
     missed,
   };
