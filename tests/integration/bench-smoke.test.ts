@@ -5,7 +5,7 @@ import { gzipSync } from "node:zlib";
 import pg from "pg";
 import { afterAll, describe, expect, it } from "vitest";
 import { resetEnvCache } from "@/lib/env";
-import { checkBatch, makeProvisioner, profiled, runBaseline, runWorker, seedBatch, seedSubscribers, type ProvisionerKind } from "@/scripts/bench/batch";
+import { checkBatch, makeProvisioner, profiled, refusing, runBaseline, runWorker, seedBatch, seedSubscribers, type ProvisionerKind } from "@/scripts/bench/batch";
 import { runLatency } from "@/scripts/bench/latency";
 import { pageWeights, weightReport, type RouteWeight } from "@/scripts/bench/page-weight";
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
@@ -91,12 +91,29 @@ async function drainBoth(provisioner: ProvisionerKind) {
 
   const workerCheck = await checkBatch(worker, { provisioner, kamailioUrl: workerKam, rows: workerRows });
   const baselineCheck = await checkBatch(baseline, { provisioner, kamailioUrl: baselineKam, rows: baselineRows });
-  expect(workerCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: N, mailApplied: N });
-  expect(baselineCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: 0, mailApplied: 0 });
+  expect(workerCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: N, mailApplied: N, failed: 0, mailFailed: 0 });
+  expect(baselineCheck).toEqual({ applied: N, pending: 0, withCredential: 0, registrar: N, auditApplied: 0, mailApplied: 0, failed: 0, mailFailed: 0 });
   return { worker, baseline, workerKam, baselineKam };
 }
 
 describe("bench smoke: the 17:30 batch", () => {
+  it("1 % refused (here 3 of 45): the worker applies the others, exactly the refused ones are FAILED and emailed", async () => {
+    const database = await createTestDatabase();
+    opened.push(database);
+    const rows = await seedBatch(database, N, { password, chunk: 20 });
+    const bad = new Set([rows[4]!.id, rows[20]!.id, rows[44]!.id]);
+    const w = await runWorker({ database, provisioner: refusing(makeProvisioner("internal"), bad), batchSize: BATCH, expected: N, expectedFailed: bad.size });
+    expect(w.n).toBe(N - bad.size);
+    const check = await checkBatch(database, { provisioner: "internal", rows });
+    expect(check).toEqual({ applied: N - 3, pending: 0, withCredential: 3, registrar: N - 3, auditApplied: N - 3, mailApplied: N - 3, failed: 3, mailFailed: 3 });
+    // A run told to expect no failure refuses to report one.
+    const again = await createTestDatabase();
+    opened.push(again);
+    await seedBatch(again, 5, { password, chunk: 5 });
+    const [one] = await again.sql.query<{ id: string }>(`SELECT id FROM "PasswordChange" LIMIT 1`);
+    await expect(runWorker({ database: again, provisioner: refusing(makeProvisioner("internal"), new Set([one!.id])), batchSize: BATCH, expected: 5 })).rejects.toThrow(/failures/);
+  });
+
   it("internal provisioner: the worker and the plain-SQL baseline leave the same rows", async () => {
     const { worker, baseline } = await drainBoth("internal");
     const [a, b] = [await portalState(worker), await portalState(baseline)];
