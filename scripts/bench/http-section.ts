@@ -164,7 +164,7 @@ async function loadRuns(
   const freshChange = () => {
     const i = fresh++;
     const newPassword = `f${i.toString(36).padStart(6, "0")}z`;
-    // The promise the screen would show now (IP_PHONE lines: the deadline's minute, which moves on).
+    // The promise the screen shows for an IP_PHONE line ("within 15 minutes").
     const promised = reflectionPromise("IP_PHONE", new Date()).key;
     const form: Record<string, unknown> = { ...changeForm, number: freshNumbers[i % pool], currentPassword: customer.linePassword, idempotencyKey: randomUUID(), promised };
     for (const [k, v] of Object.entries(changeForm)) if (v === session.changedTo) form[k] = newPassword;

@@ -429,7 +429,7 @@ test.describe("bad-input campaign", () => {
     add(pwTarget, "replay", "A's key with other values", (ip) => changeAs(ip, [form({ idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
     add(pwTarget, "replay", "A's key, same line, another new password", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: "a1n2e3w4", newPassword: "z9y8x7w6", confirmPassword: "z9y8x7w6", idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
     // The reflection time the form showed must be the one a change made now gets.
-    for (const [name, value] of [["an earlier batch", "2026-11-25T07:30:00.000Z"], ["none shown", ""], ["not a time", "17:30"], ["the IP_PHONE kind of promise", "2026-11-25T05:15:00.000Z"]] as const) {
+    for (const [name, value] of [["an earlier batch", "2026-11-25T07:30:00.000Z"], ["none shown", ""], ["not a time", "17:30"], ["the IP_PHONE promise on a batch line", "within-15-minutes"]] as const) {
       add(pwTarget, "stale promise", `promised: ${name}`, (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, promised: value })]), { form: "errors.reflectionChanged" });
     }
     add(pwTarget, "missing", "no promise at all", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, promised: undefined })]), { form: "errors.reflectionChanged" });
