@@ -5,9 +5,9 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
-import { isBatchService } from "@/lib/schedule";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
+import { reflectionWhen } from "../password/reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -54,9 +54,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       <td>{c.line.number}</td>
                       <td>{formatJst(c.requestedAt, loc)}</td>
                       <td>
-                        {isBatchService(c.line.service)
-                          ? t("complete.reflectionBatch", { date: formatJst(c.dueAt, loc) })
-                          : t("complete.reflectionWithin", { date: formatJst(c.deadline, loc) })}
+                        {reflectionWhen(t, loc, { service: c.line.service, dueAt: c.dueAt, deadline: c.deadline })}
                       </td>
                       <td>
                         {t(`status.${c.status}`)}

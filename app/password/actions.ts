@@ -9,12 +9,12 @@ import { cancelPendingChange, changeLinePassword } from "@/lib/lines/change-pass
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
-import { isBatchService, type ServiceType } from "@/lib/schedule";
+import type { ServiceType } from "@/lib/schedule";
 import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
-import { previewSentence } from "./reflection-text";
+import { previewSentence, reflectionWhen } from "./reflection-text";
 
 /** What the input screen shows before 更新, and what it sends back as the promise it showed. */
 export interface Preview {
@@ -93,9 +93,7 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
       if (error.code === "REFLECTION_CHANGED" && d.dueAt && d.deadline) {
         const line = await findOwnLine(principal.id, parsed.data.number);
         if (line) {
-          const when = isBatchService(line.service)
-            ? t("complete.reflectionBatch", { date: formatJst(new Date(d.dueAt), locale) })
-            : t("complete.reflectionWithin", { date: formatJst(new Date(d.deadline), locale) });
+          const when = reflectionWhen(t, locale, { service: line.service, dueAt: new Date(d.dueAt), deadline: new Date(d.deadline) });
           return { ok: false, formError: "errors.reflectionChanged", formErrorValues: { when }, preview: await previewFor(line.number, line.service, now) };
         }
       }

@@ -10,9 +10,9 @@ import { serviceLabel } from "@/lib/lines/labels";
 import Link from "next/link";
 import { formatJst } from "@/lib/format";
 import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
-import { isBatchService } from "@/lib/schedule";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
+import { reflectionWhen } from "./reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("password"))("title") };
@@ -48,9 +48,7 @@ export default async function PasswordChangePage() {
                       : t("pendingLine", {
                           number: c.line.number,
                           requestedAt: formatJst(c.requestedAt, locale),
-                          reflection: isBatchService(c.line.service)
-                            ? tAll("complete.reflectionBatch", { date: formatJst(c.dueAt, locale) })
-                            : tAll("complete.reflectionWithin", { date: formatJst(c.deadline, locale) }),
+                          reflection: reflectionWhen(tAll, locale, { service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }),
                         })}{" "}
                     {t("pendingCurrent")}{" "}
                     <Link href={`/password/cancel?id=${c.id}`}>{t("cancel")}</Link>

@@ -8,11 +8,11 @@ import { ClientMessages } from "@/components/ClientMessages";
 import { formatJst } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
-import { isBatchService } from "@/lib/schedule";
 import { pageLocale } from "@/lib/web/locale";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
 import { cancelChangeAction } from "../actions";
+import { reflectionWhen } from "../reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("cancel"))("title") };
@@ -32,7 +32,6 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
   const t = await getTranslations();
   const locale = await pageLocale();
   const error = typeof query.error === "string" && ERRORS.has(query.error) ? `errors.${query.error}` : null;
-  const batch = isBatchService(change.line.service);
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
@@ -51,7 +50,7 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
             <dt>{t("complete.requestedAt")}</dt>
             <dd>{formatJst(change.requestedAt, locale)}</dd>
             <dt>{t("complete.reflectionAt")}</dt>
-            <dd>{batch ? t("complete.reflectionBatch", { date: formatJst(change.dueAt, locale) }) : t("complete.reflectionWithin", { date: formatJst(change.deadline, locale) })}</dd>
+            <dd>{reflectionWhen(t, locale, { service: change.line.service, dueAt: change.dueAt, deadline: change.deadline })}</dd>
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
           </dl>

@@ -11,6 +11,7 @@ import { isBatchService } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
+import { reflectionWhen } from "../reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
@@ -60,7 +61,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             <dd>{from}</dd>
             <dt>{t("complete.reflectionAt")}</dt>
             <dd data-testid="reflection-time">
-              {batch ? t("complete.reflectionBatch", { date: formatJst(change.dueAt, locale) }) : t("complete.reflectionWithin", { date: formatJst(change.deadline, locale) })}
+              {reflectionWhen(t, locale, { service: change.line.service, dueAt: change.dueAt, deadline: change.deadline })}
             </dd>
             <dt>{t("complete.outage")}</dt>
             <dd data-testid="outage-window">
