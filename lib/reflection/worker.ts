@@ -127,31 +127,68 @@ async function unitTime(q: SqlQuery, now: Date | undefined): Promise<Date> {
 }
 
 /**
- * Provisions and marks APPLIED, in the caller's transaction, the claimed rows whose credential
- * opens; the rows whose credential does not are returned (recorded as failed attempts afterwards).
+ * Provisions, in the caller's transaction, as many of `ready` as the registrar takes, and returns
+ * the ones it refuses, each with its own error. A refused group is split in halves under a
+ * savepoint each, down to single changes, so one bad change costs about 2·log₂(batch) extra
+ * provisioning statements and nothing else: the good ones are still marked in this transaction,
+ * with one commit for the batch. A systemic error (the registrar unreachable) is thrown at once:
+ * splitting would only repeat it.
  */
-async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOptions): Promise<{ applied: Row[]; unusable: { row: Row; error: string }[] }> {
-  const items: ProvisionItem[] = [];
-  const ready: Row[] = [];
-  const unusable: { row: Row; error: string }[] = [];
+async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item: ProvisionItem }[], o: WorkerOptions): Promise<{ row: Row; error: string }[]> {
+  const refused: { row: Row; error: string }[] = [];
+  const attempt = async (group: typeof ready): Promise<void> => {
+    await q("SAVEPOINT reflection_attempt");
+    try {
+      await o.provisioner.provision(
+        group.map((g) => g.item),
+        { query: q, now: at },
+      );
+      await q("RELEASE SAVEPOINT reflection_attempt");
+    } catch (error) {
+      // Undoes what the attempt wrote in this transaction (the internal registrar's rows).
+      await q("ROLLBACK TO SAVEPOINT reflection_attempt");
+      if (isSystemicError(error)) throw error;
+      if (group.length === 1) {
+        refused.push({ row: group[0]!.row, error: describeError(error) });
+        return;
+      }
+      const half = Math.ceil(group.length / 2);
+      await attempt(group.slice(0, half));
+      await attempt(group.slice(half));
+    }
+  };
+  if (ready.length > 0) await attempt(ready);
+  return refused;
+}
+
+/**
+ * Provisions and marks APPLIED, in the caller's transaction, the claimed rows whose credential
+ * opens and that the registrar takes; the others are returned (recorded as failed attempts after
+ * the commit, each with its own error).
+ */
+async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOptions): Promise<{ applied: Row[]; failures: { row: Row; error: string }[] }> {
+  const ready: { row: Row; item: ProvisionItem }[] = [];
+  const failures: { row: Row; error: string }[] = [];
   for (const row of claimed) {
     try {
       if (!row.credential) throw new Error("no credential material");
-      items.push({ changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential });
-      ready.push(row);
+      ready.push({ row, item: { changeId: row.id, credential: JSON.parse(unseal(row.credential, o.credentialKey, row.id)) as SipCredential } });
     } catch (error) {
-      unusable.push({ row, error: `credential unusable: ${describeError(error)}` });
+      failures.push({ row, error: `credential unusable: ${describeError(error)}` });
     }
   }
-  if (ready.length === 0) return { applied: [], unusable };
-  await o.provisioner.provision(items, { query: q, now: at });
+  const refused = await provisionIsolating(q, at, ready, o);
+  failures.push(...refused);
+  const refusedIds = new Set(refused.map((f) => f.row.id));
+  const applied = ready.map((r) => r.row).filter((r) => !refusedIds.has(r.id));
+  if (applied.length === 0) return { applied, failures };
   await q(
     `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
       WHERE id = ANY($2::uuid[])`,
-    [at, ready.map((r) => r.id)],
+    [at, applied.map((r) => r.id)],
   );
-  await appliedEvents(q, at, ready, o.provisioner.name);
-  return { applied: ready, unusable };
+  await appliedEvents(q, at, applied, o.provisioner.name);
+  return { applied, failures };
 }
 
 /**
@@ -160,17 +197,15 @@ async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOpti
  * email written — in the same transaction.
  *
  * A failure is isolated to the change that causes it: when the registrar refuses the batch, the
- * transaction rolls back and the batch is split in halves, each claimed again and tried on its
- * own, down to single changes; only a change that fails alone has the failure recorded (attempts,
- * lastError, backoff; FAILED after maxAttempts, and only then is its customer told). A systemic
- * error (the registrar unreachable) is recorded on every claimed change at once: splitting would
- * only repeat the same time-out.
+ * batch is bisected under savepoints (provisionIsolating) and every change it takes is applied;
+ * only a change refused on its own has the failure recorded (attempts, lastError, backoff; FAILED
+ * after maxAttempts, and only then is its customer told). A systemic error (the registrar
+ * unreachable), or any other failure of the transaction, is recorded on every claimed change.
  */
 export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult> {
   const result: BatchResult = { claimed: 0, applied: 0, failed: 0, gaveUp: 0 };
   let claimed: Row[] = [];
-  let batchError: unknown = null;
-  const failures: { row: Row; error: string }[] = [];
+  let failures: { row: Row; error: string }[] = [];
 
   try {
     const done = await o.database.sql.transaction(async (q) => {
@@ -179,65 +214,22 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
       return claimed.length === 0 ? null : applyClaimed(q, at, claimed, o);
     });
     if (done) {
-      result.applied += done.applied.length;
-      failures.push(...done.unusable);
+      result.applied = done.applied.length;
+      failures = done.failures;
     }
   } catch (error) {
     // Nothing was claimed: the portal database itself failed. There is no change to record the
     // failure on, so it must not be swallowed (the worker loop logs it at error level).
     if (claimed.length === 0) throw error;
-    batchError = error;
+    failures = claimed.map((row) => ({ row, error: describeError(error) }));
   }
-
   result.claimed = claimed.length;
-  if (batchError) {
-    if (claimed.length === 1 || isSystemicError(batchError)) failures.push(...claimed.map((row) => ({ row, error: describeError(batchError) })));
-    else await isolate(o, claimed, result, failures);
-  }
   if (failures.length > 0) {
     const recorded = await recordFailures(o, failures);
     result.failed = recorded.retried;
     result.gaveUp = recorded.gaveUp;
   }
   return result;
-}
-
-// The same claim, limited to changes of a failed batch: those still PENDING, due and unlocked.
-const RECLAIM = `
-  SELECT pc.id, pc.credential, pc.attempts, pc."requestedAt", l.number, l."customerId", c."selfcareId", c.email, c.locale
-    FROM "PasswordChange" pc
-    JOIN "Line" l ON l.id = pc."lineId"
-    JOIN "Customer" c ON c.id = l."customerId"
-   WHERE pc.id = ANY($2::uuid[]) AND pc.status = 'PENDING' AND pc."dueAt" <= $1 AND pc."nextAttemptAt" <= $1
-   ORDER BY pc."nextAttemptAt"
-   FOR UPDATE OF pc SKIP LOCKED`;
-
-/**
- * Bisects a failed batch: each half is claimed again and tried in a transaction of its own; a half
- * that fails is split again, and a change that fails alone is a failure of that change. Changes
- * another worker took meanwhile (or that are no longer PENDING) are skipped by the claim.
- */
-async function isolate(o: WorkerOptions, rows: Row[], result: BatchResult, failures: { row: Row; error: string }[]): Promise<void> {
-  const half = Math.ceil(rows.length / 2);
-  for (const part of [rows.slice(0, half), rows.slice(half)]) {
-    if (part.length === 0) continue;
-    let reclaimed: Row[] = [];
-    try {
-      const done = await o.database.sql.transaction(async (q) => {
-        const at = await unitTime(q, o.now);
-        reclaimed = await q<Row>(RECLAIM, [at, part.map((r) => r.id)]);
-        return reclaimed.length === 0 ? null : applyClaimed(q, at, reclaimed, o);
-      });
-      if (done) {
-        result.applied += done.applied.length;
-        failures.push(...done.unusable);
-      }
-    } catch (error) {
-      if (reclaimed.length === 0) throw error;
-      if (reclaimed.length === 1 || isSystemicError(error)) failures.push(...reclaimed.map((row) => ({ row, error: describeError(error) })));
-      else await isolate(o, reclaimed, result, failures);
-    }
-  }
 }
 
 /**
