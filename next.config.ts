@@ -1,6 +1,7 @@
 import type { NextConfig } from "next";
 import createNextIntlPlugin from "next-intl/plugin";
 import { parseEnv } from "./lib/env";
+import { PAGE_POST_BODY_LIMIT } from "./lib/web/action-body";
 
 // A bad configuration stops the build and the start with a message naming the variable.
 parseEnv(process.env);
@@ -11,6 +12,8 @@ const config: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // The build checks the application's own types; tests and scripts are checked by `npm test`.
   typescript: { tsconfigPath: "tsconfig.next.json" },
+  // The proxy answers a larger page POST with 413 before Next.js reads it (lib/web/action-body.ts).
+  experimental: { serverActions: { bodySizeLimit: PAGE_POST_BODY_LIMIT } },
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer"],
   async headers() {
     return [

@@ -1,5 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
-import { pagePostProblem } from "@/lib/web/action-body";
+import { bodyExceeds, pagePostProblem } from "@/lib/web/action-body";
 
 // Security headers on every page and route response: a per-request nonce CSP, no caching of pages
 // (signed-in pages must never be stored), HSTS in production. Static assets are not matched.
@@ -9,6 +9,8 @@ export async function proxy(request: NextRequest) {
   if (crossSite(request)) return plain("Forbidden: cross-site request", 403);
   // So is a server action call or form post whose body React cannot decode (a 400, where Next.js answers 500).
   if (request.method === "POST" && !request.nextUrl.pathname.startsWith("/api/")) {
+    // Larger than Next.js's server-action limit: a clear 413 (Next.js would answer 500).
+    if (await bodyExceeds(request.clone())) return plain("Payload Too Large", 413);
     const problem = await pagePostProblem(request.clone());
     if (problem) return plain(`Bad Request: ${problem}`, 400);
   }

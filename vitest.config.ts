@@ -28,6 +28,19 @@ export default defineConfig({
           maxWorkers: 2,
         },
       },
+      {
+        // Statistical timing tests: slow and sensitive to load, so never part of `npm test`; run
+        // on their own with `npm run test:timing` (docs/security.md, timing).
+        resolve: { alias },
+        test: {
+          name: "timing",
+          include: ["tests/timing/**/*.test.ts"],
+          setupFiles: ["tests/helpers/setup.ts"],
+          testTimeout: 600_000,
+          hookTimeout: 120_000,
+          maxWorkers: 1,
+        },
+      },
     ],
   },
 });

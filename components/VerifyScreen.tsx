@@ -7,6 +7,7 @@ import { cookieNames } from "@/lib/auth/next-auth";
 import type { PrincipalKind } from "@/lib/auth/principals";
 import { formatJst } from "@/lib/format";
 import { pageLocale } from "@/lib/web/locale";
+import { challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
 import { ClientMessages } from "./ClientMessages";
 import { CodeForm } from "./CodeForm";
@@ -29,9 +30,9 @@ export async function VerifyScreen({
   const t = await getTranslations("verify");
   const sp = await searchParams;
   const next = safeReturnPath(sp.next, home);
-  const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
+  const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
   const { now } = await requestContext();
-  const challenge = challengeId && /^[0-9a-f-]{36}$/.test(challengeId) ? await describeChallenge(challengeId, now) : null;
+  const challenge = challengeId ? await describeChallenge(challengeId, now) : null;
   const usable = challenge && challenge.kind === kind && (challenge.state === "open" || challenge.state === "expired");
   return (
     <>

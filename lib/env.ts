@@ -14,6 +14,15 @@ const emptyAsUndefined = (v: unknown) => (typeof v === "string" && v.trim() === 
 const opt = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
 const bool = z.enum(["0", "1", "true", "false"]).transform((v) => v === "1" || v === "true");
 
+/** 127.0.0.0/8, ::1 (also IPv4-mapped) and localhost: addresses nobody else can connect to. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.trim().toLowerCase().replace(/^\[(.*)\]$/, "$1");
+  if (h === "localhost" || h === "::1" || h === "0:0:0:0:0:0:0:1") return true;
+  const v4 = h.replace(/^::ffff:/, "");
+  const m = /^127\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v4);
+  return m !== null && m.slice(1).every((o) => Number(o) <= 255);
+}
+
 const schema = z
   .object({
     // Next.js forces NODE_ENV=production for every built server, so the deployment is named apart.
@@ -39,6 +48,9 @@ const schema = z
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
+    // Development and test mode trust the browser's simulated clock and show every code at
+    // /dev/mailbox: they listen on a loopback address only, unless this says otherwise.
+    UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE: z.preprocess(emptyAsUndefined, bool.default(false)),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((e, ctx) => {
@@ -48,6 +60,14 @@ const schema = z
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
     }
     if (e.TEST_API_TOKEN) ctx.addIssue({ code: "custom", path: ["TEST_API_TOKEN"], message: "is not allowed in production" });
+  })
+  .superRefine((e, ctx) => {
+    if (e.APP_ENV === "production" || e.UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE || isLoopbackHost(e.HOST)) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["HOST"],
+      message: `is not a loopback address: APP_ENV=${e.APP_ENV} trusts the simulated-clock cookie and shows every code at /dev/mailbox, so it listens on 127.0.0.1/::1/localhost only (set UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE=true to override, never on a network others can reach)`,
+    });
   })
   .superRefine((e, ctx) => {
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {

@@ -92,6 +92,11 @@ declare const messages: {
     "newPasswordCharset": "新IP加入電話パスワードは半角英小文字・数字のみで入力してください（大文字・全角文字・記号は使えません）。",
     "newPasswordLength": "新IP加入電話パスワードは半角英小文字・数字の8文字で入力してください。",
     "newPasswordWeak": "推測されやすいパスワードは使えません（同じ文字の繰り返し、12345678・abcdefghのような並び、電話番号の数字、よく使われるパスワード）。",
+    "newPasswordWeakRepeat": "同じ文字や同じ並びの繰り返し（aaaaaaab、abababab、12341234 など）は推測されやすいため使えません。",
+    "newPasswordWeakSequence": "12345678、abcdefgh、qwertyui のような並びは推測されやすいため使えません。",
+    "newPasswordWeakCommon": "よく使われるパスワードやIP電話機器の初期設定によくあるもの（voip1234、asterisk、password、日付など）は、最初に試されるため使えません。",
+    "newPasswordWeakNumber": "電話番号の数字を含むパスワードは推測されやすいため使えません。",
+    "newPasswordWeakSelfcareId": "セルフケアIDと同じ、または似たパスワードは推測されやすいため使えません。",
     "newPasswordSame": "新IP加入電話パスワードには、現IP加入電話パスワードと異なるものを入力してください。",
     "confirmPasswordRequired": "新IP加入電話パスワード (確認用) を入力してください。",
     "confirmPasswordMismatch": "新IP加入電話パスワードと新IP加入電話パスワード (確認用) が一致しません。",
@@ -308,7 +313,11 @@ declare const messages: {
     "done": "実行しました。",
     "back": "検索に戻る",
     "timesJst": "日時はすべて日本時間です。",
-    "lineTitle": "{number}（{service}）"
+    "lineTitle": "{number}（{service}）",
+    "lockedStaff": "ロック中のサポート担当者アカウント",
+    "lockedStaffLead": "ロックされた担当者アカウントは、別の担当者が解除できます（ご自身のアカウントは解除できません）。解除するとロックの延長段階もリセットされます。",
+    "lockedStaffRow": "{loginId}（{until}まで、{count}回目のロック）",
+    "unlockStaff": "担当者アカウントのロック解除"
   },
   "audit": {
     "LOGIN_PASSWORD_OK": "パスワード認証成功",

@@ -1,5 +1,6 @@
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
+import { challengeCookieValue, challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
 import { CODE_TTL_MS } from "@/lib/auth/codes";
 import { resendCode, startLogin } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
@@ -7,7 +8,7 @@ import type { PrincipalKind } from "@/lib/auth/principals";
 import { loginSchema } from "@/lib/auth/schemas";
 import { parseForm } from "@/lib/validation/parse-form";
 import { endSession } from "@/lib/auth/session";
-import { isProduction } from "@/lib/env";
+import { portalCookie } from "@/lib/web/cookie-options";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { pageLocale } from "@/lib/web/locale";
@@ -43,20 +44,14 @@ export async function login(kind: PrincipalKind, input: unknown, next: unknown, 
   } catch (error) {
     return fail(error);
   }
-  (await cookies()).set(cookieNames().challenge, challengeId, {
-    httpOnly: true,
-    sameSite: "lax",
-    secure: isProduction(),
-    path: "/",
-    maxAge: Math.ceil((CODE_TTL_MS * 6) / 1000),
-  });
+  (await cookies()).set(cookieNames().challenge, challengeCookieValue(challengeId), portalCookie({ maxAge: Math.ceil((CODE_TTL_MS * 6) / 1000) }));
   redirect(`${paths.verify}?next=${encodeURIComponent(safeReturnPath(next, paths.home))}`);
 }
 
 /** A new code for this browser's challenge. */
 export async function resend(): Promise<ActionResult> {
-  const challengeId = (await cookies()).get(cookieNames().challenge)?.value;
-  if (!challengeId || !/^[0-9a-f-]{36}$/.test(challengeId)) return { ok: false, formError: "errors.challengeDead" };
+  const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
+  if (!challengeId) return { ok: false, formError: "errors.challengeDead" };
   const { now, client } = await requestContext();
   try {
     const r = await resendCode({ challengeId, now, client });
@@ -73,6 +68,6 @@ export async function logout(kind: PrincipalKind, loginPath: string): Promise<ne
   if (s) await endSession({ sessionId: s.sessionId, now, client });
   const jar = await cookies();
   const names = cookieNames();
-  for (const name of [names.session, names.challenge]) jar.set(name, "", { maxAge: 0, path: "/", httpOnly: true, secure: isProduction(), sameSite: "lax" });
+  for (const name of [names.session, names.challenge]) jar.set(name, "", portalCookie({ maxAge: 0 }));
   redirect(`${loginPath}?loggedOut=1`);
 }

@@ -4,7 +4,7 @@ import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { LOCALE_COOKIE, resolveLocale } from "@/i18n/locale";
 import { db } from "@/lib/db";
-import { isProduction } from "@/lib/env";
+import { portalCookie } from "@/lib/web/cookie-options";
 import { safeReturnPath } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
 
@@ -13,7 +13,7 @@ export async function setLocaleAction(formData: FormData): Promise<void> {
   // The switch posts FormData; anything else (a hand-made call) changes nothing.
   if (!(formData instanceof FormData)) redirect("/");
   const locale = resolveLocale(String(formData.get("locale") ?? ""));
-  (await cookies()).set(LOCALE_COOKIE, locale, { path: "/", sameSite: "lax", secure: isProduction(), maxAge: 365 * 24 * 3600 });
+  (await cookies()).set(LOCALE_COOKIE, locale, portalCookie({ maxAge: 365 * 24 * 3600 }));
   const s = await currentSession("customer");
   if (s && s.principal.locale !== locale) await db().customer.update({ where: { id: s.principal.id }, data: { locale } });
   redirect(safeReturnPath(String(formData.get("returnTo") ?? "/"), "/"));

@@ -3,7 +3,13 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
+import { ClientMessages } from "@/components/ClientMessages";
+import { StaffActionForm } from "@/components/StaffActionForm";
+import { formatJst } from "@/lib/format";
+import { lockedStaff } from "@/lib/support/actions";
 import { searchCustomers } from "@/lib/support/lookup";
+import { requestContext } from "@/lib/web/request";
+import { unlockStaffAction } from "./customers/[id]/actions";
 import { requireStaff } from "@/lib/web/session";
 import { staffLogoutAction } from "./login/actions";
 
@@ -21,6 +27,8 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
   const locale = await pageLocale();
   const ts = await getTranslations("staff");
   const tc = await getTranslations("common");
+  const { now } = await requestContext();
+  const locked = (await lockedStaff(now)).filter((s) => s.id !== principal.id);
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
@@ -37,6 +45,22 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
             </button>
           </form>
         </section>
+        {locked.length > 0 ? (
+          <section className="panel" aria-labelledby="locked-staff">
+            <h2 id="locked-staff">{t("lockedStaff")}</h2>
+            <p className="small">{t("lockedStaffLead")}</p>
+            <ul className="menu-list">
+              {locked.map((s) => (
+                <li key={s.id} data-testid="locked-staff">
+                  <p>{t("lockedStaffRow", { loginId: s.loginId, until: s.lockedUntil ? formatJst(s.lockedUntil, locale) : "—", count: String(s.lockoutCount) })}</p>
+                  <ClientMessages>
+                    <StaffActionForm id={`unlock-staff-${s.id}`} title={t("unlockStaff")} lead={t("unlockLead")} targetId={s.id} action={unlockStaffAction} />
+                  </ClientMessages>
+                </li>
+              ))}
+            </ul>
+          </section>
+        ) : null}
         {results ? (
           <section className="panel" aria-labelledby="results">
             <h2 id="results">{t("results")}</h2>

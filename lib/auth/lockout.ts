@@ -1,5 +1,11 @@
 /** Consecutive wrong passwords that lock an account. */
 export const LOGIN_FAILURES_TO_LOCK = 5;
+/**
+ * Wrong two-step codes per account, over all its challenges, that lock it as wrong passwords do
+ * (each challenge also dies at 5). Reset only by a completed sign-in or a staff unlock, not by a
+ * right password: a known password opens fresh challenges but buys no fresh guesses.
+ */
+export const CODE_FAILURES_TO_LOCK = 10;
 /** The first lockout; each further one doubles, up to LOCKOUT_MAX_MS. */
 export const LOCKOUT_BASE_MS = 15 * 60_000;
 export const LOCKOUT_MAX_MS = 24 * 60 * 60_000;

@@ -1,14 +1,18 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
+import { clock } from "../clock";
 import { isProduction } from "../env";
 import { isAppError } from "../errors";
 import { log } from "../log";
 import { secrets } from "../secrets";
 import { nowFor, SIM_CLOCK_COOKIE } from "../sim-clock";
+import { challengeIdFromCookie } from "./challenge-cookie";
 import { verifyCode } from "./login";
 import type { PrincipalKind } from "./principals";
 import { codeSchema } from "./schemas";
-import { SESSION_ABSOLUTE_MS } from "./session";
+import { endSession, SESSION_ABSOLUTE_MS } from "./session";
+import { isUuid } from "../validation/ids";
+import { safeReturnPath } from "../web/return-path";
 
 /** Cookie names: `__Secure-`/`__Host-` prefixed in production (HTTPS only there). */
 export function cookieNames() {
@@ -80,8 +84,8 @@ export function authOptions(): NextAuthOptions {
           if (!parsed.success) throw new Error("CODE_FORMAT");
           const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
           const cookies = parseCookies(headers.cookie);
-          const challengeId = cookies[names.challenge];
-          if (!challengeId || !/^[0-9a-f-]{36}$/.test(challengeId)) throw new Error("CHALLENGE_DEAD");
+          const challengeId = challengeIdFromCookie(cookies[names.challenge]);
+          if (!challengeId) throw new Error("CHALLENGE_DEAD");
           const { now } = nowFor(cookies[SIM_CLOCK_COOKIE], !prod);
           try {
             const s = await verifyCode({ challengeId, code: parsed.data.code, now, client: clientFromHeaders(headers) });
@@ -94,7 +98,25 @@ export function authOptions(): NextAuthOptions {
         },
       }),
     ],
+    // The route handler keeps next-auth's sign-out endpoint closed; should a sign-out ever run, it ends
+    // the server-side session too, not only the cookie.
+    events: {
+      async signOut({ token }) {
+        if (token?.sid && isUuid(token.sid)) await endSession({ sessionId: token.sid, now: clock.now(), client: { ip: null, userAgent: null } });
+      },
+    },
     callbacks: {
+      // Where next-auth sends the browser after the code: a known page of this site, or the top page.
+      redirect({ url, baseUrl }) {
+        let path = "/";
+        try {
+          const u = new URL(url, baseUrl);
+          if (u.origin === new URL(baseUrl).origin) path = u.pathname + u.search;
+        } catch {
+          // not a URL: the top page
+        }
+        return new URL(safeReturnPath(path, "/"), baseUrl).toString();
+      },
       jwt({ token, user }) {
         if (user) {
           const u = user as unknown as { id: string; kind: PrincipalKind; sv: number };

@@ -12,12 +12,32 @@ export interface Principal {
   locale: Locale;
   passwordHash: string;
   failedLoginCount: number;
+  failedCodeCount: number;
   lockoutCount: number;
   lockedUntil: Date | null;
   sessionVersion: number;
 }
 
-type Counters = Partial<Pick<Principal, "failedLoginCount" | "lockoutCount" | "lockedUntil">> & { bumpSessionVersion?: boolean };
+type Counters = Partial<Pick<Principal, "failedLoginCount" | "failedCodeCount" | "lockoutCount" | "lockedUntil">> & { bumpSessionVersion?: boolean };
+
+/** Which per-account failure counter a guess is charged to. */
+export type GuessKind = "password" | "code";
+
+/** The counters of an account, read under its row lock. */
+export interface LockState {
+  failedLoginCount: number;
+  failedCodeCount: number;
+  lockoutCount: number;
+  lockedUntil: Date | null;
+}
+
+const TABLE: Record<PrincipalKind, string> = { customer: '"Customer"', staff: '"StaffUser"' };
+
+/**
+ * An id no account has. Paths without an account (an unknown ID) run the same statements against
+ * it as the paths with one, so they cost the same database round trips (docs/security.md, timing).
+ */
+export const PHANTOM_ID = "00000000-0000-4000-8000-000000000000";
 
 const asLocale = (v: string | undefined): Locale => (v === "en" ? "en" : "ja");
 
@@ -41,16 +61,32 @@ export const principals = {
   },
 
   /**
-   * Adds one failed password atomically unless the account is locked at `now` (then null). The
-   * counters returned are read under this transaction's row lock, so they are current.
+   * Reserves one guess before it is evaluated: the guess is counted as failed up front, atomically,
+   * unless the account is locked at `now` or already has `limit` counted failures (then false, and
+   * the guess must not be evaluated). So however many guesses arrive at once, at most `limit` of them
+   * are ever checked before the account locks; a right one gives its point back when it is found right.
    */
-  async addFailure(tx: Tx, kind: PrincipalKind, id: string, now: Date): Promise<{ failedLoginCount: number; lockoutCount: number } | null> {
-    const where = { id, OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] };
-    const data = { failedLoginCount: { increment: 1 } };
-    const r = kind === "customer" ? await tx.customer.updateMany({ where, data }) : await tx.staffUser.updateMany({ where, data });
-    if (r.count === 0) return null;
-    const row = await principals.byId(tx, kind, id);
-    return row && { failedLoginCount: row.failedLoginCount, lockoutCount: row.lockoutCount };
+  async reserveGuess(tx: Tx, kind: PrincipalKind, id: string, guess: GuessKind, limit: number, now: Date): Promise<boolean> {
+    const notLocked = { OR: [{ lockedUntil: null }, { lockedUntil: { lte: now } }] };
+    const r =
+      guess === "password"
+        ? kind === "customer"
+          ? await tx.customer.updateMany({ where: { id, failedLoginCount: { lt: limit }, ...notLocked }, data: { failedLoginCount: { increment: 1 } } })
+          : await tx.staffUser.updateMany({ where: { id, failedLoginCount: { lt: limit }, ...notLocked }, data: { failedLoginCount: { increment: 1 } } })
+        : kind === "customer"
+          ? await tx.customer.updateMany({ where: { id, failedCodeCount: { lt: limit }, ...notLocked }, data: { failedCodeCount: { increment: 1 } } })
+          : await tx.staffUser.updateMany({ where: { id, failedCodeCount: { lt: limit }, ...notLocked }, data: { failedCodeCount: { increment: 1 } } });
+    return r.count === 1;
+  },
+
+  /** The account's counters under a row lock (for the rest of the transaction), or null for no such account. */
+  async lockState(tx: Tx, kind: PrincipalKind, id: string): Promise<LockState | null> {
+    const rows = await tx.$queryRawUnsafe<LockState[]>(
+      `SELECT "failedLoginCount", "failedCodeCount", "lockoutCount", "lockedUntil" FROM ${TABLE[kind]} WHERE id = $1::uuid FOR UPDATE`,
+      id,
+    );
+    const row = rows[0];
+    return row ? { ...row, lockedUntil: row.lockedUntil ? new Date(row.lockedUntil) : null } : null;
   },
 
   async update(tx: Tx, kind: PrincipalKind, id: string, counters: Counters): Promise<void> {

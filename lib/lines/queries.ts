@@ -1,4 +1,5 @@
 import { db } from "../db";
+import { isUuid } from "../validation/ids";
 import { computeReflection, isBatchService, type ServiceType } from "../schedule";
 import { relativeJstDay } from "../format";
 import { reflectionPromise } from "./promise";
@@ -26,6 +27,8 @@ export async function listOwnChanges(customerId: string, take = 100) {
 
 /** One change of the customer's own (null for anyone else's). */
 export async function getOwnChange(customerId: string, changeId: string) {
+  // A value that is not a UUID names no change (PostgreSQL would refuse it with an error).
+  if (!isUuid(changeId)) return null;
   const change = await db().passwordChange.findUnique({
     where: { id: changeId },
     select: {

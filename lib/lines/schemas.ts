@@ -1,6 +1,7 @@
 import * as z from "zod/mini";
 import { toHalfWidth } from "../validation/fields";
 import { hasControlCharacter } from "../validation/text";
+import { weakNewPasswordMessage } from "./password-strength";
 
 // The password-change form: one schema for react-hook-form (zodResolver) and the server action.
 // Messages are keys of the "errors" catalogue.
@@ -21,27 +22,10 @@ export const phoneNumberField = z.pipe(
 
 export const LINE_PASSWORD_LENGTH = 8;
 
-const COMMON_PASSWORDS = new Set([
-  "password", "passw0rd", "qwertyui", "asdfghjk", "zxcvbnm1", "iloveyou", "abc12345", "abcd1234", "12341234",
-  "11223344", "aaaa1111", "admin123", "letmein1", "sunshine", "princess", "football", "baseball", "welcome1",
-  "zaq12wsx", "1qaz2wsx", "qwerty12", "qwerty123", "asdf1234", "1234abcd", "pass1234", "password1", "00000000",
-  "12121212", "abab1212", "a1b2c3d4", "q1w2e3r4", "1q2w3e4r", "monkey12", "dragon12", "master12", "88888888",
-]);
-
-/** Each step is +1 (or each −1): 12345678, abcdefgh, 87654321 … */
-function isSimpleRun(s: string): boolean {
-  const steps = [...s].slice(1).map((c, i) => c.charCodeAt(0) - s.charCodeAt(i));
-  return steps.every((d) => d === 1) || steps.every((d) => d === -1);
-}
-
-/** Why a syntactically valid new password is still refused, or null. */
-export function weakPasswordReason(password: string, number?: string): "repeated" | "run" | "common" | "number" | null {
-  if (/^(.)\1+$/.test(password)) return "repeated";
-  if (isSimpleRun(password)) return "run";
-  if (COMMON_PASSWORDS.has(password)) return "common";
-  if (number && /^\d+$/.test(password) && number.includes(password)) return "number";
-  return null;
-}
+// Weak passwords (a SIP-oriented deny list shipped as data, sequences, near-repeats, the line's own
+// number): lib/lines/password-strength.ts. The self-care ID is checked by the server action
+// (weakLinePasswordReason), which knows whose line it is.
+export { weakPasswordReason } from "./password-strength";
 
 const text = (max: number) => z.string({ error: "errors.required" }).check(z.maxLength(max, "errors.tooLong"));
 
@@ -70,7 +54,7 @@ export const passwordChangeSchema = z
       if (v.newPassword.length === 0) at("newPassword", "errors.newPasswordRequired");
       else if (!/^[a-z0-9]*$/.test(v.newPassword)) at("newPassword", "errors.newPasswordCharset");
       else if (v.newPassword.length !== LINE_PASSWORD_LENGTH) at("newPassword", "errors.newPasswordLength");
-      else if (weakPasswordReason(v.newPassword, v.number)) at("newPassword", "errors.newPasswordWeak");
+      else if (weakNewPasswordMessage(v.newPassword, v.number)) at("newPassword", weakNewPasswordMessage(v.newPassword, v.number)!);
       else if (v.newPassword === v.currentPassword) at("newPassword", "errors.newPasswordSame");
       if (v.confirmPassword.length === 0) at("confirmPassword", "errors.confirmPasswordRequired");
       else if (v.confirmPassword !== v.newPassword) at("confirmPassword", "errors.confirmPasswordMismatch");

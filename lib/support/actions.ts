@@ -8,12 +8,15 @@ export interface Staff {
   loginId: string;
 }
 
-/** Ends a customer's lockout and any half-open sign-in; sessions are revoked too (audited). */
+/**
+ * Ends a customer's lockout and any half-open sign-in; sessions are revoked too (audited). The
+ * escalation starts over: the next lock, if any, lasts 15 minutes again (docs/security.md, Lockout).
+ */
 export async function unlockCustomer(o: { staff: Staff; customerId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
   await db().$transaction(async (tx) => {
     const c = await tx.customer.findUnique({ where: { id: o.customerId } });
     if (!c) throw new AppError("NOT_FOUND");
-    await tx.customer.update({ where: { id: c.id }, data: { lockedUntil: null, failedLoginCount: 0, sessionVersion: { increment: 1 } } });
+    await tx.customer.update({ where: { id: c.id }, data: { lockedUntil: null, failedLoginCount: 0, failedCodeCount: 0, lockoutCount: 0, sessionVersion: { increment: 1 } } });
     const challenges = await tx.loginChallenge.updateMany({ where: { customerId: c.id, consumedAt: null, invalidatedAt: null }, data: { invalidatedAt: o.now } });
     await audit(tx, {
       type: "STAFF_UNLOCK",
@@ -23,9 +26,39 @@ export async function unlockCustomer(o: { staff: Staff; customerId: string; reas
       customerId: c.id,
       staffUserId: o.staff.id,
       client: o.client,
-      details: { reason: o.reason, staff: o.staff.loginId, wasLockedUntil: c.lockedUntil?.toISOString() ?? null, challengesEnded: challenges.count },
+      details: { reason: o.reason, staff: o.staff.loginId, wasLockedUntil: c.lockedUntil?.toISOString() ?? null, previousLockouts: c.lockoutCount, challengesEnded: challenges.count },
     });
   });
+}
+
+/**
+ * Another staff member ends a staff account's lockout (anyone can lock any account with five wrong
+ * passwords, staff included; docs/security.md). Nobody unlocks their own account. Same effects as
+ * for a customer: counters and escalation reset, open challenges ended, sessions revoked, audited.
+ */
+export async function unlockStaff(o: { staff: Staff; staffUserId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
+  if (o.staffUserId === o.staff.id) throw new AppError("NOT_FOUND");
+  await db().$transaction(async (tx) => {
+    const s = await tx.staffUser.findUnique({ where: { id: o.staffUserId } });
+    if (!s) throw new AppError("NOT_FOUND");
+    await tx.staffUser.update({ where: { id: s.id }, data: { lockedUntil: null, failedLoginCount: 0, failedCodeCount: 0, lockoutCount: 0, sessionVersion: { increment: 1 } } });
+    const challenges = await tx.loginChallenge.updateMany({ where: { staffUserId: s.id, consumedAt: null, invalidatedAt: null }, data: { invalidatedAt: o.now } });
+    await tx.authSession.updateMany({ where: { staffUserId: s.id, revokedAt: null }, data: { revokedAt: o.now } });
+    await audit(tx, {
+      type: "STAFF_UNLOCK",
+      actor: "staff",
+      at: o.now,
+      selfcareId: s.loginId,
+      staffUserId: o.staff.id,
+      client: o.client,
+      details: { reason: o.reason, staff: o.staff.loginId, unlockedStaff: s.loginId, unlockedStaffId: s.id, wasLockedUntil: s.lockedUntil?.toISOString() ?? null, previousLockouts: s.lockoutCount, challengesEnded: challenges.count },
+    });
+  });
+}
+
+/** Staff accounts that are locked now (the console lists them so another staff member can unlock them). */
+export async function lockedStaff(now: Date) {
+  return db().staffUser.findMany({ where: { lockedUntil: { gt: now } }, select: { id: true, loginId: true, lockedUntil: true, lockoutCount: true }, orderBy: { loginId: "asc" } });
 }
 
 /**

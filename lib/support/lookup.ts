@@ -1,4 +1,5 @@
 import { db } from "../db";
+import { isUuid } from "../validation/ids";
 import { isLocked } from "../auth/lockout";
 import { isBatchService, type ServiceType } from "../schedule";
 import { hasControlCharacter } from "../validation/text";
@@ -57,6 +58,7 @@ function registrarState(changes: { status: string; dueAt: Date; deadline: Date; 
  * and the emails sent. Never a password, code, hash or HA1 (the selects below name every field).
  */
 export async function customerDetail(customerId: string, now: Date) {
+  if (!isUuid(customerId)) return null;
   const prisma = db();
   const customer = await prisma.customer.findUnique({
     where: { id: customerId },

@@ -75,3 +75,31 @@ export async function pagePostProblem(request: Request): Promise<string | null> 
   if (!isMultipart(request)) return null;
   return (await multipartBody(request)) ? null : NOT_MULTIPART;
 }
+
+/**
+ * The largest body a POST to a page (a server action call or form post) may carry: Next.js's own
+ * server-action limit, set to the same value in next.config.ts. Next.js answers a larger body with
+ * a 500 (it logs a 413); the proxy answers 413 itself before Next.js reads it.
+ */
+export const PAGE_POST_BODY_LIMIT = 1024 * 1024;
+
+/** True when the body is larger than `limit` bytes: by its Content-Length, else by reading (a clone of) it. */
+export async function bodyExceeds(request: Request, limit = PAGE_POST_BODY_LIMIT): Promise<boolean> {
+  const declared = request.headers.get("content-length");
+  if (declared !== null && /^\d+$/.test(declared)) return Number(declared) > limit;
+  if (!request.body) return false;
+  const reader = request.body.getReader();
+  let total = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      total += value.byteLength;
+      if (total > limit) return true;
+    }
+  } catch {
+    return false;
+  } finally {
+    void reader.cancel().catch(() => undefined);
+  }
+}

@@ -20,8 +20,4 @@ export async function currentPath(): Promise<string> {
   return (await headers()).get("x-pathname") ?? "/";
 }
 
-/** A return path is followed only when it stays on this site. */
-export function safeReturnPath(value: unknown, fallback: string): string {
-  if (typeof value !== "string" || !value.startsWith("/") || value.startsWith("//") || value.startsWith("/\\")) return fallback;
-  return value;
-}
+export { safeReturnPath } from "./return-path";

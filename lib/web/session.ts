@@ -5,6 +5,7 @@ import { cookieNames } from "../auth/next-auth";
 import type { Principal, PrincipalKind } from "../auth/principals";
 import { checkSession } from "../auth/session";
 import { secrets } from "../secrets";
+import { isUuid } from "../validation/ids";
 import { currentPath, requestContext } from "./request";
 
 /** The signed-in principal of this request, or null (the thin session guard over next-auth's JWT). */
@@ -12,10 +13,20 @@ export async function currentSession(kind: PrincipalKind): Promise<{ principal: 
   const token = (await cookies()).get(cookieNames().session)?.value;
   if (!token) return null;
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
-  if (!claims?.sid || !claims.kind || typeof claims.sv !== "number") return null;
+  if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return null;
   const { now } = await requestContext();
   const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now);
   return check.ok ? { principal: check.principal, sessionId: check.sessionId } : null;
+}
+
+/** Whether this request's session cookie names a live server-side session (of either kind). */
+export async function currentClaimsValid(): Promise<boolean> {
+  const token = (await cookies()).get(cookieNames().session)?.value;
+  if (!token) return false;
+  const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
+  if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return false;
+  const { now } = await requestContext();
+  return (await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, claims.kind, now)).ok;
 }
 
 /** For customer pages: the signed-in customer, or a redirect to the login with a return path. */

@@ -19,7 +19,8 @@ import { HttpClient, serverActions, shownPromise, startPortal, TEST_TOKEN, type 
 // RateLimiterFlexible (a refused sign-in still spends the address's allowance) and AuthSession's
 // lastSeenAt (a signed-in request touches its session; the session count is compared).
 // One kind of case writes by design and says so (allowWrites): a well-formed but wrong guess is
-// counted where the design counts guesses — a wrong code spends one of the challenge's attempts,
+// counted where the design counts guesses — a wrong code spends one of the challenge's attempts
+// and one of the account's (Customer.failedCodeCount),
 // and a wrong current line password counts toward the line's block (these stay below five).
 //
 // One portal of its own (production build, fresh database, real SMTP capture), the cases run one
@@ -329,7 +330,7 @@ test.describe("bad-input campaign", () => {
     add(codeTarget, "replay", "B's code replayed in B's browser after B signed in", (ip) => codeOutcome(as(b.client, ip, { "selfcare.challenge": b.challenge }), b.code), { authError: "CHALLENGE_DEAD" });
     add(codeTarget, "forged challenge", "B's used challenge and code from another browser", (ip) => codeOutcome(withChallenge(ip, b.challenge), b.code), { authError: "CHALLENGE_DEAD" });
     add(codeTarget, "replay", "staff code replayed", (ip) => codeOutcome(withChallenge(ip, staff.challenge), staff.code), { authError: "CHALLENGE_DEAD" });
-    add(codeTarget, "forged challenge", "A's code with C's open challenge (spends one attempt of C's, by design)", (ip) => codeOutcome(withChallenge(ip, c.challenge), a.code !== c.code ? a.code : b.code), { authError: "CODE_INVALID" }, { allowWrites: ["LoginChallenge"] });
+    add(codeTarget, "forged challenge", "A's code with C's open challenge (spends one attempt of C's, by design)", (ip) => codeOutcome(withChallenge(ip, c.challenge), a.code !== c.code ? a.code : b.code), { authError: "CODE_INVALID" }, { allowWrites: ["LoginChallenge", "Customer"] });
     add(codeTarget, "replay", "next-auth CSRF token of another browser", async (ip) => {
       const other = anon(`${ip}0`);
       const token = await other.csrfToken();
@@ -618,7 +619,8 @@ test.describe("bad-input campaign", () => {
       return http(client.request("/api/auth/callback/evil", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: new URLSearchParams({ csrfToken, code: "123456" }) }));
     }, { status: 400 });
     add("GET /api/auth/nothing", "route", "an action next-auth does not have", (ip) => http(anon(ip).get("/api/auth/nothing")), { status: [400, 404] });
-    add("POST /api/auth/signout", "missing", "sign-out without a CSRF token", (ip) => http(as(b.client, ip).request("/api/auth/signout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })), { redirect: /^\/(api\/auth\/signout|login)/ });
+    // next-auth's own sign-out is closed (it cleared the cookie but left the server-side session valid).
+    add("POST /api/auth/signout", "route", "next-auth's sign-out (closed: the portal's logout revokes the session)", (ip) => http(as(b.client, ip).request("/api/auth/signout", { method: "POST", headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })), { status: 404 });
     add("POST /api/auth/signout", "cross-site", "sign-out from another site", (ip) => http(as(b.client, ip).request("/api/auth/signout", { method: "POST", origin: EVIL, headers: { "content-type": "application/x-www-form-urlencoded" }, body: "" })), { status: 403 });
     add("GET /api/auth/session", "forged session", "a forged session token", (ip) => http(as(anon(ip), ip, { "selfcare.session": "eyJhbGciOiJkaXIiLCJlbmMiOiJBMjU2R0NNIn0..forged.forged.forged" }).get("/api/auth/session")), { page: true }, {
       check: (o) => (o.r.text.trim() === "{}" ? null : `expected no session, got ${o.r.text.slice(0, 200)}`),
@@ -648,6 +650,69 @@ test.describe("bad-input campaign", () => {
     add("GET /history", "forged session", "signed out", (ip) => http(anon(ip).get("/history")), { redirect: /^\/login\?next=%2Fhistory$/ });
     add("GET /menu", "forged session", "a session cookie of 4 KB", (ip) => http(as(anon(ip), ip, { "selfcare.session": "x".repeat(4000) }).get("/menu")), { redirect: /^\/login\?next=%2Fmenu&reason=ended$/ });
     add("GET /dev/clock", "script injection", "invalid flag with markup", (ip) => http(anon(ip).get("/dev/clock?invalid=%3Cscript%3Ealert(1)%3C%2Fscript%3E")), { page: true });
+
+    // ── Issue 14: identifiers that look like UUIDs but are not, CR/LF in next-auth's error page,
+    //    oversized action bodies, control characters in return paths. ──
+    const FAKE_UUIDS: [string, string][] = [
+      ["36 hex digits and no hyphens in place", "0123456789abcdef0123456789abcdef0123"],
+      ["36 hyphens", "-".repeat(36)],
+      ["hyphens in the wrong places", "aaaaaaaaaaaa-aaaa-aaaa-aaaa-aaaaaaaa"],
+      ["a UUID with a trailing hyphen instead of its last digit", `${randomUUID().slice(0, 35)}-`],
+    ];
+    for (const [name, fake] of FAKE_UUIDS) {
+      add(codeTarget, "forged challenge", `challenge cookie: ${name}`, (ip) => codeOutcome(withChallenge(ip, fake), "123456"), { authError: "CHALLENGE_DEAD" });
+      add(codeTarget, "forged challenge", `challenge cookie: ${name}, with a signature part`, (ip) => codeOutcome(withChallenge(ip, `${fake}.${"A".repeat(43)}`), "123456"), { authError: "CHALLENGE_DEAD" });
+      add("resendAction", "forged challenge", `challenge cookie: ${name}`, (ip) => actionOutcome(withChallenge(ip, fake).action(resendAction, [], { page: "/login/verify" })), { form: "errors.challengeDead" });
+      add("GET /login/verify", "forged challenge", `challenge cookie: ${name}`, (ip) => http(withChallenge(ip, fake).get("/login/verify")), { page: true });
+      add("GET /password/complete", "forged hidden field", `change ID: ${name}`, (ip) => http(as(a.client, ip).get(`/password/complete?id=${fake}`)), { status: 404 });
+      add("GET /staff/customers/[id]", "forged hidden field", `customer ID: ${name}`, (ip) => http(as(staff.client, ip).get(`/staff/customers/${fake}`)), { status: 404 });
+      add("unlockAction", "forged hidden field", `target ID: ${name}`, (ip) => actionOutcome(as(staff.client, ip).action(unlockAction, [fake, { reason: "顧客からの電話で本人確認済み", confirm: true }], { page: `/staff/customers/${idA}` })), { form: "errors.notFound" });
+      add("GET /menu", "forged session", `session cookie: ${name}`, (ip) => http(as(anon(ip), ip, { "selfcare.session": fake }).get("/menu")), { redirect: /^\/login\?next=%2Fmenu&reason=ended$/ });
+    }
+    // The id alone (the audit trail shows it) is not a challenge cookie: the cookie is signed.
+    add(codeTarget, "forged challenge", "C's open challenge id without its signature", (ip) => codeOutcome(withChallenge(ip, c.challenge.split(".")[0]!), "123456"), { authError: "CHALLENGE_DEAD" });
+    add(codeTarget, "forged challenge", "C's open challenge id with another signature", (ip) => codeOutcome(withChallenge(ip, `${c.challenge.split(".")[0]!}.${b.challenge.split(".")[1]!}`), "123456"), { authError: "CHALLENGE_DEAD" });
+    for (const [name, value] of [
+      ["CR LF", "Configuration%0D%0ASet-Cookie:%20x=1"],
+      ["LF", "x%0Ay"],
+      ["NUL", "x%00y"],
+      ["a path", "%2F%2Fevil.example"],
+      ["2 KB", "e".repeat(2000)],
+    ] as const) {
+      add("GET /api/auth/error", name === "2 KB" ? "100 KB" : "control", `error code with ${name}`, (ip) => http(anon(ip).get(`/api/auth/error?error=${value}`)), { redirect: /^\/login\?error=Default$/ });
+    }
+    add("GET /api/auth/error", "route", "a plain error code is passed on", (ip) => http(anon(ip).get("/api/auth/error?error=CredentialsSignin")), { redirect: /^\/login\?error=CredentialsSignin$/ });
+    const MB = 1024 * 1024;
+    add("server actions", "100 KB", "a 1.5 MB argument list (over the 1 MB limit)", (ip) => raw(ip, loginAction.id, JSON.stringify([{ selfcareId: "x".repeat(1.5 * MB), password: "y" }])), { status: 413 });
+    add("server actions", "100 KB", "a 1.5 MB multipart body", (ip) => {
+      const f = new FormData();
+      f.set("0", '["$K1"]');
+      f.set("1_junk", "z".repeat(1.5 * MB));
+      return raw(ip, loginAction.id, f);
+    }, { status: 413 });
+    add("server actions (no JavaScript)", "100 KB", "a 1.5 MB form post", (ip) => mpa(ip, [[`$ACTION_ID_${setLocaleAction.id}`, ""], ["locale", "en"], ["junk", "z".repeat(1.5 * MB)]]), { status: 413 });
+    add("changePasswordAction", "100 KB", "a 2 MB change form", (ip) => changeAs(ip, [form({ number: NOBODY, extra: "q".repeat(2 * MB) })]), { status: 413 });
+    const CONTROL_PATHS: [string, string][] = [
+      ["tab", "/\t/evil.example"],
+      ["newline", "/\n/evil.example"],
+      ["carriage return", "/\r/evil.example"],
+      ["leading tab", "\t//evil.example"],
+      ["NUL", "/\u0000/evil.example"],
+      ["C1 control", "/\u0085/evil.example"],
+      ["ideographic space", "/\u3000/evil.example"],
+      ["backslash after the path", "/menu\\..\\..\\evil.example"],
+      ["an unknown page", "/evil.example"],
+    ];
+    for (const [name, target] of CONTROL_PATHS) {
+      add("setLocaleAction", "control", `return path with ${name}`, (ip) => http(anon(ip).formAction(setLocaleAction, { locale: "ja", returnTo: target }, { page: "/login" })), { redirect: /^\/$/ });
+      add("setClockAction", "control", `return path with ${name}`, (ip) => http(anon(ip).formAction(setClockAction, { date: "2026-11-25", time: "17:30", next: target })), { redirect: /^\/dev\/clock$/ });
+      add("GET /login", "control", `next= with ${name}`, (ip) => http(anon(ip).get(`/login?next=${encodeURIComponent(target)}`)), { page: true }, {
+        check: (o) => (/"next":"[^"]*evil\.example/.test(o.r.text) ? "the page keeps the hostile return path" : null),
+      });
+      add("GET /staff/login/verify", "control", `next= with ${name}`, (ip) => http(withChallenge(ip, dead).get(`/staff/login/verify?next=${encodeURIComponent(target)}`)), { page: true }, {
+        check: (o) => (/"next":"[^"]*evil\.example/.test(o.r.text) ? "the page keeps the hostile return path" : null),
+      });
+    }
 
     // ── Run them, one after another, each compared with the tables as the previous one left them. ──
     const failures: string[] = [];

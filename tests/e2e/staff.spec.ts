@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { expect, setBrowserClock, signIn, submitLogin, test } from "./fixtures";
+import { createStaff, expect, setBrowserClock, signIn, signInStaff, submitLogin, test } from "./fixtures";
 import { MenuPage, PasswordChangePage, StaffConsole } from "./pages";
 
 test.describe("support console", () => {
@@ -61,6 +61,34 @@ test.describe("support console", () => {
     await expect(staffPage.getByTestId("audit-row").filter({ hasText: "担当者によるロック解除" })).toContainText("本人確認済み");
 
     await signIn(page, customer);
+  });
+
+  // Issue 14, item 6: anyone can lock a staff account with five wrong passwords; another staff member recovers it.
+  test("another staff member unlocks a locked staff account from the console", async ({ page, baseURL, staffPage }) => {
+    const victim = await createStaff(baseURL!);
+    try {
+      for (let i = 0; i < 5; i++) {
+        await page.goto("/staff/login");
+        await page.getByLabel("担当者ID").fill(victim.loginId);
+        await page.getByLabel("セルフケアパスワード").fill(`wrong-${i}`);
+        await page.getByRole("button", { name: "送信", exact: true }).click();
+        await expect(page.locator(".form-error")).toBeVisible();
+      }
+      await staffPage.goto("/staff");
+      const row = staffPage.getByTestId("locked-staff").filter({ hasText: victim.loginId });
+      await expect(row).toContainText("1回目のロック");
+      await row.getByRole("button", { name: "担当者アカウントのロック解除" }).click();
+      await row.getByLabel("理由（記録に残ります）").fill("本人から電話があり本人確認済み");
+      await row.getByLabel("内容を確認しました").check();
+      await row.getByRole("button", { name: "実行" }).click();
+      // Done: the page is revalidated and the account is no longer listed as locked.
+      await expect(staffPage.getByTestId("locked-staff").filter({ hasText: victim.loginId })).toHaveCount(0);
+      await staffPage.reload();
+      await expect(staffPage.getByTestId("locked-staff").filter({ hasText: victim.loginId })).toHaveCount(0);
+      await signInStaff(page, victim);
+    } finally {
+      await fetch(new URL(`/api/test/staff?loginId=${victim.loginId}`, baseURL!), { method: "DELETE", headers: { "x-test-token": "e2e-test-token" } });
+    }
   });
 
   test("a staff session opens no customer page and a customer session no staff page", async ({ page, customer, staffPage }) => {

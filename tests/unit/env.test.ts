@@ -123,6 +123,21 @@ describe("parseEnv: production", () => {
     expect(() => parseEnv({ APP_ENV: "test" })).not.toThrow();
   });
 
+  // Issue 14, item 10: development mode trusts the simulated clock and shows every code at /dev/mailbox.
+  it.each(["0.0.0.0", "::", "192.168.1.10", "10.0.0.5", "portal.example.jp", "[::]", "127.0.0.1.nip.io", "128.0.0.1"])("refuses APP_ENV=development and test on the non-loopback HOST %s", (host) => {
+    for (const appEnv of ["development", "test"]) {
+      const problems = problemsOf({ APP_ENV: appEnv, HOST: host });
+      expect(names(problems, "HOST"), `${appEnv} ${host}`).toBe(true);
+      expect(problems.join("\n")).toContain("UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE");
+    }
+    expect(() => parseEnv({ APP_ENV: "development", HOST: host, UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE: "true" })).not.toThrow();
+    expect(() => parseEnv({ ...PRODUCTION, HOST: host })).not.toThrow();
+  });
+
+  it.each(["127.0.0.1", "127.1.2.3", "localhost", "::1", "[::1]", "::ffff:127.0.0.1"])("accepts development mode on the loopback HOST %s", (host) => {
+    expect(() => parseEnv({ APP_ENV: "development", HOST: host })).not.toThrow();
+  });
+
   it("rejects weak secrets", () => {
     expect(names(problemsOf({ ...PRODUCTION, NEXTAUTH_SECRET: "short" }), "NEXTAUTH_SECRET")).toBe(true);
     expect(names(problemsOf({ ...PRODUCTION, CREDENTIAL_KEY: "zz".repeat(32) }), "CREDENTIAL_KEY")).toBe(true);

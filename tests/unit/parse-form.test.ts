@@ -33,6 +33,7 @@ describe("safeReturnPath", () => {
     [undefined, "/menu"],
     [["/password"], "/menu"],
     [{ toString: (): string => "/password" }, "/menu"],
+    ["/\t/evil.example", "/menu"],
   ])("%j → %s", (value, expected) => {
     expect(safeReturnPath(value, "/menu")).toBe(expected);
   });

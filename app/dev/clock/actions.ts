@@ -6,6 +6,7 @@ import { redirect } from "next/navigation";
 import { isProduction } from "@/lib/env";
 import { JAPAN_ZONE } from "@/lib/schedule";
 import { encodeSimClock, SIM_CLOCK_COOKIE } from "@/lib/sim-clock";
+import { portalCookie } from "@/lib/web/cookie-options";
 import { safeReturnPath } from "@/lib/web/request";
 
 /** Sets this browser's simulated Japan time (outside production only). */
@@ -18,13 +19,13 @@ export async function setClockAction(formData: FormData): Promise<void> {
   const next = String(formData.get("next") ?? "/dev/clock");
   const at = /^\d{4}-\d{2}-\d{2}$/.test(date) && /^\d{2}:\d{2}(:\d{2})?$/.test(time) ? DateTime.fromISO(`${date}T${time}`, { zone: JAPAN_ZONE }) : null;
   if (!at?.isValid) redirect("/dev/clock?invalid=1");
-  (await cookies()).set(SIM_CLOCK_COOKIE, encodeSimClock(at.toJSDate()), { path: "/", sameSite: "lax", httpOnly: true });
+  (await cookies()).set(SIM_CLOCK_COOKIE, encodeSimClock(at.toJSDate()), portalCookie());
   // Same rule as every return path: "/\\host" is "//host" to a browser.
   redirect(safeReturnPath(next, "/dev/clock"));
 }
 
 /** Back to the real (server) time. */
 export async function clearClockAction(): Promise<void> {
-  (await cookies()).delete(SIM_CLOCK_COOKIE);
+  (await cookies()).set(SIM_CLOCK_COOKIE, "", portalCookie({ maxAge: 0 }));
   redirect("/dev/clock");
 }

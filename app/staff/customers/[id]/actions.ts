@@ -3,19 +3,19 @@
 import { revalidatePath } from "next/cache";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
-import { retryFailedChange, unlockCustomer } from "@/lib/support/actions";
+import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/actions";
 import { staffActionSchema } from "@/lib/support/schemas";
+import { isUuid } from "@/lib/validation/ids";
 import { parseForm } from "@/lib/validation/parse-form";
 import { requestContext } from "@/lib/web/request";
 import { requireStaff } from "@/lib/web/session";
 
 export type StaffActionResult = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<StaffActionResult> {
   const { principal } = await requireStaff();
-  if (typeof targetId !== "string" || !UUID.test(targetId)) return { ok: false, formError: "errors.notFound" };
+  if (!isUuid(targetId)) return { ok: false, formError: "errors.notFound" };
   const parsed = parseForm(staffActionSchema, input);
   if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
   try {
@@ -26,6 +26,7 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
     return { ok: false, formError: "errors.unexpected" };
   }
   revalidatePath("/staff/customers/[id]", "page");
+  revalidatePath("/staff", "page");
   return { ok: true };
 }
 
@@ -39,4 +40,10 @@ export async function unlockAction(customerId: unknown, input: unknown): Promise
 export async function retryAction(changeId: unknown, input: unknown): Promise<StaffActionResult> {
   const { now, client } = await requestContext();
   return run(changeId, input, (staff, id, reason) => retryFailedChange({ staff, changeId: id, reason, now, client }));
+}
+
+/** Unlock another staff member's locked account (confirmed, with a reason; audited). */
+export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<StaffActionResult> {
+  const { now, client } = await requestContext();
+  return run(staffUserId, input, (staff, id, reason) => unlockStaff({ staff, staffUserId: id, reason, now, client }));
 }

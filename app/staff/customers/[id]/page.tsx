@@ -10,6 +10,7 @@ import { formatJst, formatJstTime } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
+import { isUuid } from "@/lib/validation/ids";
 import { requireStaff } from "@/lib/web/session";
 import { staffLogoutAction } from "../../login/actions";
 import { retryAction, unlockAction } from "./actions";
@@ -23,7 +24,7 @@ export async function generateMetadata() {
 export default async function StaffCustomerPage({ params }: { params: Promise<{ id: string }> }) {
   const { principal } = await requireStaff();
   const { id } = await params;
-  if (!/^[0-9a-f-]{36}$/.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const { now } = await requestContext();
   const detail = await customerDetail(id, now);
   if (!detail) notFound();
