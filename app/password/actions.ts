@@ -6,9 +6,11 @@ import { getTranslations } from "next-intl/server";
 import { isAppError } from "@/lib/errors";
 import { formatJst } from "@/lib/format";
 import { cancelPendingChange, changeLinePassword } from "@/lib/lines/change-password";
+import { weakLinePasswordReason } from "@/lib/lines/password-strength";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
+import { isUuid } from "@/lib/validation/ids";
 import type { ServiceType } from "@/lib/schedule";
 import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
@@ -54,6 +56,9 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
     if (fieldErrors.promised) return { ok: false, formError: fieldErrors.promised };
     return { ok: false, fieldErrors };
   }
+  // What the shared schema cannot know: whose line it is (the self-care ID as a password).
+  const weak = weakLinePasswordReason(parsed.data.newPassword, { selfcareId: principal.loginId, number: parsed.data.number });
+  if (weak) return { ok: false, fieldErrors: { newPassword: weak } };
   const { now, client } = await requestContext();
   const locale = await pageLocale();
   let changeId: string;
@@ -116,8 +121,6 @@ export async function previewAction(number: unknown): Promise<Preview | null> {
   return previewFor(normalized, line.service, now);
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-
 /**
  * 取り消す on the cancel screen (a plain form post, so it works without JavaScript too): withdraws
  * the customer's own unreflected change, then shows the history with the outcome.
@@ -125,7 +128,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 export async function cancelChangeAction(formData: FormData): Promise<void> {
   const { principal } = await requireCustomer();
   const id = formData.get("changeId");
-  if (typeof id !== "string" || !UUID.test(id)) redirect("/history?cancel=notFound");
+  if (!isUuid(id)) redirect("/history");
   const { now, client } = await requestContext();
   let outcome: string;
   try {

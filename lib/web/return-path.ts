@@ -3,7 +3,7 @@
 // The pages a return path (`next=`, the language switch's `returnTo`) may lead to. Anything else —
 // another origin, an unknown path, a path with a control character, a backslash or white space
 // (browsers drop or rewrite those, so "/\t/evil.example" would leave the site) — gives the fallback.
-const RETURN_ROUTES = new Set(["/", "/menu", "/password", "/password/complete", "/history", "/guide", "/login", "/login/verify", "/staff", "/staff/login", "/staff/login/verify", "/dev/clock", "/dev/mailbox"]);
+const RETURN_ROUTES = new Set(["/", "/menu", "/password", "/password/complete", "/password/cancel", "/history", "/guide", "/guide/adapter", "/login", "/login/verify", "/staff", "/staff/login", "/staff/login/verify", "/dev/clock", "/dev/mailbox"]);
 const RETURN_PATTERNS = [/^\/staff\/customers\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/];
 /** Any origin will do: the candidate must resolve to the same one, i.e. be a path of this site. */
 const OWN_ORIGIN = "http://portal.invalid";

@@ -196,6 +196,7 @@ test.describe("bad-input campaign", () => {
     const staffLogoutAction = act("staffLogoutAction");
     const changePasswordAction = act("changePasswordAction");
     const previewAction = act("previewAction");
+    const cancelChangeAction = act("cancelChangeAction");
     const setLocaleAction = act("setLocaleAction");
     const setClockAction = act("setClockAction");
     const clearClockAction = act("clearClockAction");
@@ -426,9 +427,29 @@ test.describe("bad-input campaign", () => {
     add(pwTarget, "forged hidden field", "C's line with a lineId and customerId smuggled in", (ip) => changeAs(ip, [form({ number: C.lines[0], customerId: idB, lineId: randomUUID() })]), { field: "number", key: "errors.lineNotFound" });
     add(pwTarget, "forged hidden field", "B's idempotency key on A's own line", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, idempotencyKey: keyB })]), { form: "errors.formExpired" });
     add(pwTarget, "replay", "A's own submitted form again (same key)", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: LINE_PASSWORD, newPassword: "a1n2e3w4", confirmPassword: "a1n2e3w4", idempotencyKey: keyA })]), { redirect: new RegExp(`^/password/complete\\?id=${changeA}$`) });
+    // 取り消す (a plain form post of one field, changeId): only the customer's own unreflected change.
+    const cancelAs = (who: HttpClient, ip: string, changeId: string | undefined, o: Parameters<HttpClient["action"]>[2] = {}) => {
+      const f = new FormData();
+      f.set("0", '["$K1"]');
+      if (changeId !== undefined) f.set("1_changeId", changeId);
+      return actionOutcome(as(who, ip).action(cancelChangeAction, [], { rawBody: f, page: "/password/cancel", ...o }));
+    };
+    const cancelTarget = "cancelChangeAction";
+    for (const [category, name, value] of [
+      ["missing", "no change id", undefined],
+      ["empty", "an empty change id", ""],
+      ["forged hidden field", "36 characters of [0-9a-f-] that are not a UUID", "0123456789abcdef-0123456789abcdef-01"],
+      ["SQL injection", "SQL in the change id", "' OR '1'='1"],
+      ["100 KB", "a 100 KB change id", K100],
+    ] as const) {
+      add(cancelTarget, category, name, (ip) => cancelAs(a.client, ip, value), { redirect: /^\/history$/ });
+    }
+    add(cancelTarget, "forged hidden field", "another customer's (B's) pending change", (ip) => cancelAs(a.client, ip, changeB), { redirect: new RegExp(`^/password/cancel\\?id=${changeB}&error=notFound$`) });
+    add(cancelTarget, "forged session", "signed out", (ip) => cancelAs(anon(ip), ip, changeA), { redirect: /^\/login\?next=/ });
+    add(cancelTarget, "cross-site", "Origin of another site", (ip) => cancelAs(a.client, ip, changeA, { origin: EVIL }), { status: 403 });
     // A used form with other content (Back after a completed change) is refused, never replayed.
     add(pwTarget, "replay", "A's key with other values", (ip) => changeAs(ip, [form({ idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
-    add(pwTarget, "replay", "A's key, same line, another new password", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: "a1n2e3w4", newPassword: "z9y8x7w6", confirmPassword: "z9y8x7w6", idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
+    add(pwTarget, "replay", "A's key, same line, another new password", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: "a1n2e3w4", newPassword: "m4k8q2x7", confirmPassword: "m4k8q2x7", idempotencyKey: keyA })]), { form: "errors.formAlreadyUsed" });
     // The reflection time the form showed must be the one a change made now gets.
     for (const [name, value] of [["an earlier batch", "2026-11-25T07:30:00.000Z"], ["none shown", ""], ["not a time", "17:30"], ["the IP_PHONE promise on a batch line", "within-15-minutes"]] as const) {
       add(pwTarget, "stale promise", `promised: ${name}`, (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, promised: value })]), { form: "errors.reflectionChanged" });

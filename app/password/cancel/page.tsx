@@ -8,6 +8,7 @@ import { ClientMessages } from "@/components/ClientMessages";
 import { formatJst } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
+import { isUuid } from "@/lib/validation/ids";
 import { pageLocale } from "@/lib/web/locale";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
@@ -26,7 +27,7 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
   const { principal } = await requireCustomer();
   const query = await searchParams;
   const id = query.id;
-  if (typeof id !== "string" || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
