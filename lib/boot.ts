@@ -1,7 +1,9 @@
-import { database } from "./db";
+import { checkCredentialKey } from "./credential-key";
+import { database, type Database } from "./db";
 import { env } from "./env";
 import { configureLog, log } from "./log";
 import { migrate } from "./migrate";
+import { secrets } from "./secrets";
 import { seedDemo } from "./seed";
 
 /** True when demo data may be loaded: always outside production, in production only with SEED_DEMO=1. */
@@ -10,11 +12,19 @@ export function demoSeedAllowed(): boolean {
   return e.APP_ENV !== "production" || e.SEED_DEMO === true;
 }
 
-/** Prepares the database: migrations, then demo data when the database has no customer yet. */
+/** Refuses to go on when this process's CREDENTIAL_KEY is not the one the database's credentials are sealed with. */
+export async function checkProcessCredentialKey(db: Database): Promise<void> {
+  const s = secrets();
+  const hint = s.credentialKeySource === "CREDENTIAL_KEY" ? "" : ` (CREDENTIAL_KEY is unset: this process uses the key generated in ${s.credentialKeySource})`;
+  if ((await checkCredentialKey(db, s.credentialKey, hint)) === "stored") log.info("CREDENTIAL_KEY fingerprint stored in the database (first start)");
+}
+
+/** Prepares the database: migrations, the CREDENTIAL_KEY check, then demo data when the database has no customer yet. */
 export async function prepareDatabase(): Promise<void> {
   const db = database();
   const applied = await migrate(db);
   if (applied.length > 0) log.info({ applied }, "migrations applied");
+  await checkProcessCredentialKey(db);
   if (demoSeedAllowed() && (await db.prisma.customer.count()) === 0) {
     const created = await seedDemo(db.prisma);
     log.info({ created }, "demo data loaded");

@@ -48,6 +48,11 @@ const schema = z
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
     }
     if (e.TEST_API_TOKEN) ctx.addIssue({ code: "custom", path: ["TEST_API_TOKEN"], message: "is not allowed in production" });
+    // The embedded PGlite holds one process on one disk: no second instance, no separate workers, no
+    // server-side backups. Production names its PostgreSQL server.
+    if (!e.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production (a PostgreSQL server, postgresql://…): the embedded database is refused there" });
+    }
   })
   .superRefine((e, ctx) => {
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {

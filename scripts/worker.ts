@@ -1,6 +1,7 @@
 // `npm run worker`: a reflection worker (and outbox sender) in its own process, against PostgreSQL.
 // Any number may run at once; they share the work through SKIP LOCKED. Stops cleanly on SIGTERM.
 import { startOutboxSender } from "../lib/background";
+import { checkProcessCredentialKey } from "../lib/boot";
 import { database } from "../lib/db";
 import { env, EnvError } from "../lib/env";
 import { configureLog, log } from "../lib/log";
@@ -16,6 +17,7 @@ async function main() {
     process.exit(1);
   }
   await migrate(database());
+  await checkProcessCredentialKey(database());
   const provisioner = configuredProvisioner();
   const stops = [startReflectionWorker(database(), provisioner), startOutboxSender()].filter((s): s is () => Promise<void> => s !== null);
   const shutdown = async (signal: string) => {

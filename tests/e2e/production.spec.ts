@@ -1,10 +1,13 @@
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { freePort } from "../fixtures/net";
+import { createScratchDatabase } from "../fixtures/pg-database";
 import { expect, test } from "./fixtures";
 
 // In production the simulated clock, the dev mailbox and the test-data API do not exist, and APP_NOW
-// stops the start. A production-mode server is started here on its own port and data folder.
-const productionEnv = (port: number) => ({
+// stops the start. A production-mode server is started here on its own port and data folder, on a
+// PostgreSQL database of its own (production refuses the embedded one).
+const productionEnv = (port: number, databaseUrl = "postgresql://unused@127.0.0.1:1/unused") => ({
   ...process.env,
   APP_ENV: "production",
   HOST: "127.0.0.1",
@@ -17,6 +20,7 @@ const productionEnv = (port: number) => ({
   LOG_LEVEL: "warn",
   APP_NOW: "",
   TEST_API_TOKEN: "",
+  DATABASE_URL: databaseUrl,
 });
 
 test.describe("production refuses the test and reproduction aids", () => {
@@ -29,8 +33,10 @@ test.describe("production refuses the test and reproduction aids", () => {
   });
 
   test("no simulated clock, no dev pages, no test API", async ({ browser }) => {
+    test.skip(!process.env.TEST_DATABASE_URL, "production needs a PostgreSQL server: set TEST_DATABASE_URL (.ci/run does)");
     const port = await freePort();
-    const server = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { env: productionEnv(port), stdio: "inherit" });
+    const db = await createScratchDatabase(process.env.TEST_DATABASE_URL!, `production_${randomBytes(4).toString("hex")}`);
+    const server = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { env: productionEnv(port, db.url), stdio: "inherit" });
     try {
       const base = `http://127.0.0.1:${port}`;
       await expect.poll(async () => (await fetch(`${base}/`).catch(() => null))?.status, { timeout: 90_000, intervals: [500] }).toBe(200);
@@ -49,7 +55,10 @@ test.describe("production refuses the test and reproduction aids", () => {
       await expect(page.getByTestId("simulated-clock")).toHaveCount(0);
       await context.close();
     } finally {
+      const exited = server.exitCode !== null || server.signalCode !== null ? Promise.resolve() : new Promise((resolve) => server.once("exit", resolve));
       server.kill("SIGTERM");
+      await exited;
+      await db.drop();
     }
   });
 });
