@@ -3,6 +3,7 @@ import { database, type Database } from "./db";
 import { env } from "./env";
 import { configureLog, log } from "./log";
 import { migrate } from "./migrate";
+import { setBootPhase, waitForDatabase } from "./readiness";
 import { secrets } from "./secrets";
 import { seedDemo } from "./seed";
 
@@ -31,21 +32,27 @@ export async function prepareDatabase(): Promise<void> {
   }
 }
 
-/** Start-up of the web server process (instrumentation.ts). */
+/** Start-up of the web server process (instrumentation.ts): wait for the database, prepare it, start the loops. */
 export async function bootServer(): Promise<void> {
-  env();
+  const e = env();
   configureLog();
+  setBootPhase("starting");
+  await waitForDatabase(database(), e.DATABASE_WAIT_SECONDS);
   await prepareDatabase();
   const { startBackgroundLoops } = await import("./background");
   startBackgroundLoops();
+  setBootPhase("ready");
 }
 
-/** bootServer, stopping the process with a clear message when it cannot start. */
-export async function bootServerOrExit(): Promise<void> {
-  try {
-    await bootServer();
-  } catch (error) {
+/**
+ * bootServer in the background, stopping the process with a clear message when it cannot start.
+ * It does not hold Next.js up: while the database is awaited GET /api/health (liveness) answers and
+ * GET /api/ready says 503 "starting"; scripts/serve.ts prints "Portal ready" once /api/ready is 200.
+ */
+export function bootServerOrExit(): void {
+  bootServer().catch((error: unknown) => {
+    setBootPhase("failed");
     console.error(`The portal cannot start: ${error instanceof Error ? error.message : String(error)}`);
     process.exit(1);
-  }
+  });
 }

@@ -35,6 +35,8 @@ const schema = z
     WORKER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(5000).default(1000)),
     WORKER_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(200)),
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
+    // At start, how long the web server and the worker wait for a database that does not answer yet (0: not at all).
+    DATABASE_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3600).default(60)),
     OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),

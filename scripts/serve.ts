@@ -4,6 +4,7 @@
 // replaced by the socket's address, unless TRUST_PROXY=true (one reverse proxy in front appends it).
 //   node_modules/.bin/tsx scripts/serve.ts      (npm start runs it after the build)
 import { createServer } from "node:http";
+import { setTimeout as sleep } from "node:timers/promises";
 import next from "next";
 import { EnvError, parseEnv } from "../lib/env";
 
@@ -25,8 +26,19 @@ const server = createServer((req, res) => {
   if (!config.TRUST_PROXY) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
   void handle(req, res);
 });
+// "Portal ready" only once the server answers and its start is complete: GET /api/ready is 200 when
+// the migrations are applied, the key is checked and the background loops run (lib/boot.ts). Should the
+// start fail, lib/boot.ts ends the process with the reason.
+const local = ["0.0.0.0", "::", ""].includes(config.HOST) ? "127.0.0.1" : config.HOST;
 server.listen(config.PORT, config.HOST, () => {
-  console.log(`Portal ready on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`);
+  void (async () => {
+    for (;;) {
+      const status = await fetch(`http://${local.includes(":") ? `[${local}]` : local}:${config.PORT}/api/ready`).then((r) => r.status, () => 0);
+      if (status === 200) break;
+      await sleep(200);
+    }
+    console.log(`Portal ready on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`);
+  })();
 });
 const stop = () => server.close(() => process.exit(0));
 process.on("SIGTERM", stop);

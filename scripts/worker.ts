@@ -6,6 +6,7 @@ import { database } from "../lib/db";
 import { env, EnvError } from "../lib/env";
 import { configureLog, log } from "../lib/log";
 import { migrate } from "../lib/migrate";
+import { waitForDatabase } from "../lib/readiness";
 import { configuredProvisioner } from "../lib/provisioning/configured";
 import { startReflectionWorker } from "../lib/reflection/loop";
 
@@ -16,6 +17,7 @@ async function main() {
     console.error("npm run worker needs DATABASE_URL (a PostgreSQL server). With the embedded database the worker runs inside `npm start`.");
     process.exit(1);
   }
+  await waitForDatabase(database(), e.DATABASE_WAIT_SECONDS);
   await migrate(database());
   await checkProcessCredentialKey(database());
   const provisioner = configuredProvisioner();
@@ -31,9 +33,10 @@ async function main() {
   process.on("SIGINT", () => void shutdown("SIGINT"));
   // Keep the process alive: the loops' timers are unref'd.
   setInterval(() => undefined, 1 << 30);
+  log.info({ provisioner: provisioner.name }, "worker ready");
 }
 
-main().catch((error) => {
-  console.error(error instanceof EnvError ? error.message : error);
+main().catch((error: unknown) => {
+  console.error(error instanceof EnvError ? error.message : `The worker cannot start: ${error instanceof Error ? error.message : String(error)}`);
   process.exit(1);
 });

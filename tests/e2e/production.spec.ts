@@ -39,7 +39,7 @@ test.describe("production refuses the test and reproduction aids", () => {
     const server = spawn("node_modules/.bin/tsx", ["scripts/serve.ts"], { env: productionEnv(port, db.url), stdio: "inherit" });
     try {
       const base = `http://127.0.0.1:${port}`;
-      await expect.poll(async () => (await fetch(`${base}/`).catch(() => null))?.status, { timeout: 90_000, intervals: [500] }).toBe(200);
+      await expect.poll(async () => (await fetch(`${base}/api/ready`).catch(() => null))?.status, { timeout: 90_000, intervals: [500] }).toBe(200);
       expect((await fetch(`${base}/dev/clock`)).status).toBe(404);
       expect((await fetch(`${base}/dev/mailbox`)).status).toBe(404);
       const api = await fetch(`${base}/api/test/customers`, { method: "POST", headers: { "x-test-token": "e2e-test-token", "content-type": "application/json" }, body: "{}" });
