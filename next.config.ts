@@ -12,7 +12,7 @@ const config: NextConfig = {
   distDir: process.env.NEXT_DIST_DIR ?? ".next",
   // The build checks the application's own types; tests and scripts are checked by `npm test`.
   typescript: { tsconfigPath: "tsconfig.next.json" },
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer", "prom-client"],
   async headers() {
     return [
       {

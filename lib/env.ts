@@ -41,6 +41,12 @@ const schema = z
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
+    // Bearer token for GET /metrics (and a worker's WORKER_METRICS_PORT). Without it /metrics is open on loopback only, and closed in production.
+    METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters")),
+    // A separate worker (npm run worker) serves its own /metrics on this port when set.
+    WORKER_METRICS_PORT: opt(z.string().regex(/^\d{1,5}$/, "must be a port number (1-65535)").transform(Number).pipe(z.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)"))),
+    // Names this process in logs, metrics and worker heartbeats (e.g. web-1, worker-2); default host-pid-random.
+    INSTANCE_ID: opt(z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 letters, digits, . _ @ -")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((e, ctx) => {

@@ -7,6 +7,8 @@ import { createServer } from "node:http";
 import { setTimeout as sleep } from "node:timers/promises";
 import next from "next";
 import { EnvError, parseEnv } from "../lib/env";
+import { metrics } from "../lib/metrics";
+import { routeLabelerFor } from "../lib/web/route-label";
 
 let config;
 try {
@@ -22,8 +24,18 @@ const app = next({ dev: false, hostname: config.HOST, port: config.PORT });
 const handle = app.getRequestHandler();
 await app.prepare();
 
+const routeOf = routeLabelerFor(process.env.NEXT_DIST_DIR ?? ".next");
+const httpDuration = metrics().httpDuration;
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
 const server = createServer((req, res) => {
+  const started = performance.now();
   if (!config.TRUST_PROXY) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
+  res.once("finish", () => {
+    const route = routeOf((req.url ?? "/").split("?")[0]!);
+    const method = METHODS.has(req.method ?? "") ? req.method! : "OTHER";
+    httpDuration.observe({ route, method, status: String(res.statusCode) }, (performance.now() - started) / 1000);
+  });
   void handle(req, res);
 });
 // "Portal ready" only once the server answers and its start is complete: GET /api/ready is 200 when

@@ -3,6 +3,7 @@ import type { Database } from "../db";
 import { env } from "../env";
 import { log } from "../log";
 import { every } from "../loop";
+import { afterReflectionRun } from "../metrics";
 import type { Provisioner } from "../provisioning";
 import { secrets } from "../secrets";
 import { drainDueChanges } from "./worker";
@@ -20,7 +21,9 @@ export function startReflectionWorker(database: Database, provisioner: Provision
   });
   log.info({ provisioner: provisioner.name, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE }, "reflection worker started");
   return every(e.WORKER_POLL_MS, "reflection", async () => {
+    const startedAt = performance.now();
     const r = await drainDueChanges(options());
     if (r.claimed > 0) log.info(r, "reflection batch");
+    await afterReflectionRun(database, r, startedAt); // metrics and heartbeat (lib/metrics.ts)
   });
 }

@@ -21,7 +21,9 @@ const productionEnv = (port: number, databaseUrl = "postgresql://unused@127.0.0.
   APP_NOW: "",
   TEST_API_TOKEN: "",
   DATABASE_URL: databaseUrl,
+  METRICS_TOKEN: METRICS_TOKEN,
 });
+const METRICS_TOKEN = "production-metrics-token-0123456789";
 
 test.describe("production refuses the test and reproduction aids", () => {
   test.describe.configure({ timeout: 120_000 });
@@ -46,6 +48,12 @@ test.describe("production refuses the test and reproduction aids", () => {
       expect(api.status).toBe(404);
       const top = await fetch(`${base}/`);
       expect(top.headers.get("strict-transport-security")).toContain("max-age=");
+      // /metrics needs the bearer token in production, even from loopback
+      expect((await fetch(`${base}/metrics`)).status).toBe(401);
+      expect((await fetch(`${base}/metrics`, { headers: { authorization: "Bearer not-the-token-0123456789" } })).status).toBe(401);
+      const scraped = await fetch(`${base}/metrics`, { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      expect(scraped.status).toBe(200);
+      expect(await scraped.text()).toMatch(/^selfcare_http_request_duration_seconds_count\{.*route="\/".*\} [1-9]/m);
 
       const context = await browser.newContext();
       await context.addCookies([{ name: "sim_clock", value: `${Date.parse("2026-12-31T23:59:00+09:00")}.${Date.now()}`, url: base }]);

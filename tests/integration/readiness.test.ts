@@ -5,6 +5,7 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { openPostgres, setProcessDatabase } from "@/lib/db";
 import { log } from "@/lib/log";
+import { readMigrations } from "@/lib/migrate";
 import { DatabaseUnavailable, readiness, setBootPhase, waitForDatabase } from "@/lib/readiness";
 import { freePort } from "../fixtures/net";
 import { installTestSecrets } from "../helpers/changes";
@@ -28,7 +29,7 @@ describe("readiness (GET /api/ready)", () => {
     setBootPhase("starting");
     expect(await readiness(() => database)).toEqual({ ready: false, reason: "starting" });
     setBootPhase("ready");
-    expect(await readiness(() => database)).toEqual({ ready: true, database: testDbKind === "postgres" ? "postgres" : "pglite", schema: "20261201000000_system_setting" });
+    expect(await readiness(() => database)).toEqual({ ready: true, database: testDbKind === "postgres" ? "postgres" : "pglite", schema: readMigrations().at(-1)!.name });
     await database.sql.query(`UPDATE "_prisma_migrations" SET rolled_back_at = now() WHERE migration_name = '20261201000000_system_setting'`);
     expect(await readiness(() => database)).toEqual({ ready: false, reason: "schema", pending: ["20261201000000_system_setting"] });
     await database.sql.query(`UPDATE "_prisma_migrations" SET rolled_back_at = NULL WHERE migration_name = '20261201000000_system_setting'`);
