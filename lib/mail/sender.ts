@@ -50,6 +50,7 @@ export async function deliverDueEmails(options: {
   const current = () => new Date(now.getTime() + (Date.now() - startedAt));
   let sent = 0;
   let failed = 0;
+  let retrying = { count: 0, err: "" };
   for (let i = 0; i < (options.batchSize ?? 20); i++) {
     const claimedAt = current();
     const [m] = await database.sql.transaction(async (q) => {
@@ -79,8 +80,11 @@ export async function deliverDueEmails(options: {
         where: { id: m.id },
         data: { attempts, lastError: message, status: giveUp ? "FAILED" : "PENDING", nextAttemptAt: new Date(now.getTime() + outboxBackoffMs(attempts)) },
       });
-      (giveUp ? log.error : log.warn).call(log, { outboxId: m.id, attempts, err: message }, giveUp ? "email given up" : "email send failed, will retry");
+      if (giveUp) log.error({ outboxId: m.id, attempts, err: message }, "email given up");
+      else retrying = { count: retrying.count + 1, err: message };
     }
   }
+  // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
+  if (retrying.count > 0) log.warn({ failed: retrying.count, err: retrying.err }, "emails send failed, will retry");
   return { sent, failed };
 }

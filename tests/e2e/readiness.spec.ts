@@ -62,6 +62,24 @@ test.describe("readiness of the web server", () => {
       expect(out.indexOf("Portal ready")).toBeGreaterThan(out.indexOf('"reflection worker started"'));
       expect(await (await fetch(`${s.base}/api/ready`)).json()).toMatchObject({ ready: true, database: "postgres" });
 
+      // Logs an operator can use (item 5): one access line per request with its request id, sent back
+      // as X-Request-Id (a proxy's id is kept, else one is made); every line JSON with ISO time, pid, host, instance.
+      const given = await fetch(`${s.base}/login?callbackUrl=%2Fmenu`, { headers: { "x-request-id": "nginx-req-0123456789" } });
+      expect(given.status).toBe(200);
+      expect(given.headers.get("x-request-id")).toBe("nginx-req-0123456789");
+      const made = (await fetch(`${s.base}/api/health`)).headers.get("x-request-id");
+      expect(made).toMatch(/^[0-9a-f-]{36}$/);
+      // next-auth's error for a session cookie it cannot read keeps its code (it was "[redacted]")
+      await fetch(`${s.base}/api/auth/session`, { headers: { cookie: "selfcare.session=not-a-jwt" } });
+      await expect.poll(() => s.output(), { timeout: 10_000 }).toContain(made!);
+      await expect.poll(() => s.output(), { timeout: 10_000 }).toContain("next-auth error");
+      const records = s.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
+      for (const x of records) expect(x).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), pid: s.child.pid, hostname: expect.any(String), instance: expect.any(String) });
+      expect(records.find((x) => x.reqId === "nginx-req-0123456789")).toMatchObject({ msg: "request", method: "GET", path: "/login", route: "/login", status: 200 });
+      expect(records.find((x) => x.reqId === made)).toMatchObject({ msg: "request", route: "/api/health", status: 200 });
+      expect(s.output()).not.toContain("callbackUrl");
+      expect(records.find((x) => x.msg === "next-auth error")?.code).toBe("JWT_SESSION_ERROR");
+
       pgServer("stop", dir);
       const down = await fetch(`${s.base}/api/ready`);
       expect(down.status).toBe(503);
