@@ -35,8 +35,12 @@ const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIO
 // A request id from the proxy in front (nginx's $request_id) is kept when it looks like one.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
+let stopping = false;
 const server = createServer((req, res) => {
   const started = performance.now();
+  // While stopping, every response closes its connection, so a proxy's keep-alive connections drain
+  // instead of keeping this process serving for as long as they are busy.
+  if (stopping) res.setHeader("Connection", "close");
   if (!config.TRUST_PROXY) req.headers["x-forwarded-for"] = req.socket.remoteAddress ?? "";
   const given = req.headers["x-request-id"];
   const requestId = typeof given === "string" && REQUEST_ID.test(given) ? given : randomUUID();
@@ -71,6 +75,15 @@ server.listen(config.PORT, config.HOST, () => {
     console.log(`Portal ready on http://${config.HOST === "0.0.0.0" ? "localhost" : config.HOST}:${config.PORT}`);
   })();
 });
-const stop = () => server.close(() => process.exit(0));
+// SIGTERM: stop accepting, finish the requests in flight (each closing its connection), exit. Requests
+// still running after 20 s are cut (systemd's TimeoutStopSec is 30 s).
+const stop = () => {
+  if (stopping) return;
+  stopping = true;
+  log.info("stopping: finishing the requests in flight");
+  server.close(() => process.exit(0));
+  server.closeIdleConnections();
+  setTimeout(() => server.closeAllConnections(), 20_000).unref();
+};
 process.on("SIGTERM", stop);
 process.on("SIGINT", stop);
