@@ -1,4 +1,5 @@
 import type { NextConfig } from "next";
+import { PHASE_PRODUCTION_SERVER } from "next/constants";
 import createNextIntlPlugin from "next-intl/plugin";
 import { parseEnv } from "./lib/env";
 import { PAGE_POST_BODY_LIMIT } from "./lib/web/action-body";
@@ -14,7 +15,7 @@ const config: NextConfig = {
   typescript: { tsconfigPath: "tsconfig.next.json" },
   // The proxy answers a larger page POST with 413 before Next.js reads it (lib/web/action-body.ts).
   experimental: { serverActions: { bodySizeLimit: PAGE_POST_BODY_LIMIT } },
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer"],
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer", "prom-client"],
   async headers() {
     return [
       {
@@ -32,11 +33,16 @@ const config: NextConfig = {
 
 // The catalogues are compiled at build time, so the browser gets next-intl's formatter without the ICU
 // parser (docs/decisions/012-zod-mini-and-precompiled-messages.md); messages/*.json stay plain JSON.
-export default createNextIntlPlugin({
-  requestConfig: "./i18n/request.ts",
-  experimental: {
-    messages: { path: "./messages", format: "json", locales: ["ja", "en"], precompile: true },
-    // messages/ja.d.json.ts: the catalogue's exact strings as types, so a message's arguments are type-checked.
-    createMessagesDeclaration: "./messages/ja.json",
-  },
-})(config);
+// A production server (scripts/serve.ts) only serves a finished build: it must not rewrite
+// messages/ja.d.json.ts, which next-intl does whenever this file is loaded outside `next start`
+// (docs/decisions/014-immutable-builds.md).
+export default function nextConfig(phase: string): NextConfig {
+  return createNextIntlPlugin({
+    requestConfig: "./i18n/request.ts",
+    experimental: {
+      messages: { path: "./messages", format: "json", locales: ["ja", "en"], precompile: true },
+      // messages/ja.d.json.ts: the catalogue's exact strings as types, so a message's arguments are type-checked.
+      ...(phase === PHASE_PRODUCTION_SERVER ? {} : { createMessagesDeclaration: "./messages/ja.json" }),
+    },
+  })(config);
+}

@@ -51,7 +51,8 @@ export default defineConfig({
         },
         {
           command: `rm -rf ${e2eData} && node_modules/.bin/tsx scripts/serve.ts`,
-          url: `http://127.0.0.1:${port}/`,
+          // ready = migrations, demo data and the background loops done, not merely answering
+          url: `http://127.0.0.1:${port}/api/ready`,
           reuseExistingServer: false,
           timeout: 120_000,
           env: {

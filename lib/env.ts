@@ -44,6 +44,8 @@ const schema = z
     WORKER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(5000).default(1000)),
     WORKER_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(200)),
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
+    // At start, how long the web server and the worker wait for a database that does not answer yet (0: not at all).
+    DATABASE_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3600).default(60)),
     OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
@@ -51,6 +53,12 @@ const schema = z
     // Development and test mode trust the browser's simulated clock and show every code at
     // /dev/mailbox: they listen on a loopback address only, unless this says otherwise.
     UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE: z.preprocess(emptyAsUndefined, bool.default(false)),
+    // Bearer token for GET /metrics (and a worker's WORKER_METRICS_PORT). Without it /metrics is open on loopback only, and closed in production.
+    METRICS_TOKEN: opt(z.string().min(16, "must be at least 16 characters")),
+    // A separate worker (npm run worker) serves its own /metrics on this port when set.
+    WORKER_METRICS_PORT: opt(z.string().regex(/^\d{1,5}$/, "must be a port number (1-65535)").transform(Number).pipe(z.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)"))),
+    // Names this process in logs, metrics and worker heartbeats (e.g. web-1, worker-2); default host-pid-random.
+    INSTANCE_ID: opt(z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 letters, digits, . _ @ -")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((e, ctx) => {
@@ -60,6 +68,11 @@ const schema = z
       if (!e[name]) ctx.addIssue({ code: "custom", path: [name], message: "is required in production" });
     }
     if (e.TEST_API_TOKEN) ctx.addIssue({ code: "custom", path: ["TEST_API_TOKEN"], message: "is not allowed in production" });
+    // The embedded PGlite holds one process on one disk: no second instance, no separate workers, no
+    // server-side backups. Production names its PostgreSQL server.
+    if (!e.DATABASE_URL) {
+      ctx.addIssue({ code: "custom", path: ["DATABASE_URL"], message: "is required in production (a PostgreSQL server, postgresql://…): the embedded database is refused there" });
+    }
   })
   .superRefine((e, ctx) => {
     if (e.APP_ENV === "production" || e.UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE || isLoopbackHost(e.HOST)) return;

@@ -6,6 +6,8 @@ import { env } from "./env";
 interface Secrets {
   sessionSecret: string;
   credentialKey: Buffer;
+  /** Where the credential key came from: "CREDENTIAL_KEY", or the generated secrets file's path. */
+  credentialKeySource: string;
 }
 
 let cached: Secrets | undefined;
@@ -20,8 +22,8 @@ export function secrets(): Secrets {
   const e = env();
   let sessionSecret = e.NEXTAUTH_SECRET;
   let keyHex = e.CREDENTIAL_KEY;
+  const file = path.resolve(e.DATA_DIR, "secrets.json");
   if (!sessionSecret || !keyHex) {
-    const file = path.resolve(e.DATA_DIR, "secrets.json");
     let stored: { sessionSecret?: string; credentialKey?: string } = {};
     if (existsSync(file)) stored = JSON.parse(readFileSync(file, "utf8")) as typeof stored;
     if (!stored.sessionSecret || !stored.credentialKey) {
@@ -36,6 +38,6 @@ export function secrets(): Secrets {
     sessionSecret ??= stored.sessionSecret;
     keyHex ??= stored.credentialKey;
   }
-  cached = { sessionSecret: sessionSecret!, credentialKey: Buffer.from(keyHex!, "hex") };
+  cached = { sessionSecret: sessionSecret!, credentialKey: Buffer.from(keyHex!, "hex"), credentialKeySource: e.CREDENTIAL_KEY ? "CREDENTIAL_KEY" : file };
   return cached;
 }

@@ -1,5 +1,6 @@
 import type { Prisma } from "@/generated/prisma/client";
 import type { Tx } from "../db";
+import { countAuditEvent } from "../metrics";
 
 /** Who did it and from where (the web layer fills it from the request). */
 export interface ClientInfo {
@@ -58,4 +59,5 @@ export async function audit(tx: Tx, e: AuditInput): Promise<void> {
       details: e.details,
     },
   });
+  countAuditEvent(e.type, e.actor); // sign-in outcomes for /metrics
 }

@@ -54,6 +54,7 @@ export async function deliverDueEmails(options: {
   const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
   let sent = 0;
   let failed = 0;
+  let retrying = { count: 0, err: "" };
   for (let i = 0; i < (options.batchSize ?? 20); i++) {
     const at = current();
     const [m] = await database.sql.transaction(async (q) => {
@@ -93,8 +94,11 @@ export async function deliverDueEmails(options: {
           WHERE id = $6`,
         [attempts, message, giveUp ? "FAILED" : "PENDING", now ?? null, outboxBackoffMs(attempts), m.id],
       );
-      (giveUp ? log.error : log.warn).call(log, { outboxId: m.id, attempts, err: message }, giveUp ? "email given up" : "email send failed, will retry");
+      if (giveUp) log.error({ outboxId: m.id, attempts, err: message }, "email given up");
+      else retrying = { count: retrying.count + 1, err: message };
     }
   }
+  // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
+  if (retrying.count > 0) log.warn({ failed: retrying.count, err: retrying.err }, "emails send failed, will retry");
   return { sent, failed };
 }

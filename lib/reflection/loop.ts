@@ -3,6 +3,7 @@ import type { Database } from "../db";
 import { env } from "../env";
 import { log } from "../log";
 import { every } from "../loop";
+import { afterReflectionRun } from "../metrics";
 import type { Provisioner } from "../provisioning";
 import { secrets } from "../secrets";
 import { drainDueChanges } from "./worker";
@@ -21,5 +22,10 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     maxAttempts: e.WORKER_MAX_ATTEMPTS,
   });
   log.info({ provisioner: provisioner.name, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE }, "reflection worker started");
-  return every(e.WORKER_POLL_MS, "reflection", (loop) => drainDueChanges(options(), { stopping: loop.stopping }));
+  return every(e.WORKER_POLL_MS, "reflection", async (loop) => {
+    const startedAt = performance.now();
+    // Each batch is logged as it commits (drainDueChanges); a stopping worker ends after the batch in hand.
+    const r = await drainDueChanges(options(), { stopping: loop.stopping });
+    await afterReflectionRun(database, r, startedAt); // metrics and heartbeat (lib/metrics.ts)
+  });
 }

@@ -15,6 +15,10 @@ describe("npm start with a bad configuration", () => {
     [{ APP_ENV: "production", APP_NOW: "2026-11-25T14:00:00+09:00" }, "APP_NOW is not allowed in production"],
     [{ APP_ENV: "production" }, "NEXTAUTH_SECRET is required in production"],
     [{ DATABASE_URL: "mysql://x" }, "DATABASE_URL"],
+    [
+      { APP_ENV: "production", NEXTAUTH_SECRET: "s".repeat(48), CREDENTIAL_KEY: "ab".repeat(32), SMTP_URL: "smtp://127.0.0.1:25", NEXTAUTH_URL: "https://selfcare.example.jp" },
+      "DATABASE_URL is required in production",
+    ],
   ])("%o stops with a message naming the variable", (env, expected) => {
     const r = start(env);
     expect(r.status).toBe(1);

@@ -24,6 +24,7 @@ const PRODUCTION = {
   NEXTAUTH_SECRET: "s".repeat(48),
   CREDENTIAL_KEY: "0123456789abcdef".repeat(4),
   SMTP_URL: "smtp://mail.example.jp:25",
+  DATABASE_URL: "postgresql://selfcare@db.example.jp/selfcare",
 } as const;
 
 describe("parseEnv: defaults", () => {
@@ -94,7 +95,7 @@ describe("parseEnv: APP_NOW", () => {
     expect(() => parseEnv(PRODUCTION)).not.toThrow();
     const problems = problemsOf({ ...PRODUCTION, APP_NOW: "2026-11-25T14:00:00+09:00" });
     expect(problems.filter((p) => p.startsWith("APP_NOW "))).toHaveLength(1);
-    for (const name of ["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL"]) expect(names(problems, name)).toBe(false);
+    for (const name of ["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL", "DATABASE_URL"]) expect(names(problems, name)).toBe(false);
   });
 });
 
@@ -105,12 +106,17 @@ describe("parseEnv: production", () => {
     expect(e.SMTP_URL).toBe(PRODUCTION.SMTP_URL);
   });
 
-  it.each(["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL"] as const)("requires %s", (name) => {
+  it.each(["NEXTAUTH_SECRET", "CREDENTIAL_KEY", "SMTP_URL", "NEXTAUTH_URL", "DATABASE_URL"] as const)("requires %s", (name) => {
     const problems = problemsOf({ ...PRODUCTION, [name]: undefined });
     expect(names(problems, name)).toBe(true);
     expect(problems).toHaveLength(1);
     // ... and an empty value counts as missing.
     expect(names(problemsOf({ ...PRODUCTION, [name]: "" }), name)).toBe(true);
+  });
+
+  it("refuses the embedded database, naming DATABASE_URL", () => {
+    const problems = problemsOf({ ...PRODUCTION, DATABASE_URL: undefined });
+    expect(problems).toEqual([expect.stringMatching(/^DATABASE_URL is required in production .*embedded database is refused/)]);
   });
 
   it("names every missing secret at once", () => {
