@@ -431,7 +431,8 @@ test.describe("bad-input campaign", () => {
     const cancelAs = (who: HttpClient, ip: string, changeId: string | undefined, o: Parameters<HttpClient["action"]>[2] = {}) => {
       const f = new FormData();
       f.set("0", '["$K1"]');
-      if (changeId !== undefined) f.set("1_changeId", changeId);
+      // React's FormData argument: "$K1" names the fields prefixed "_1_".
+      if (changeId !== undefined) f.set("_1_changeId", changeId);
       return actionOutcome(as(who, ip).action(cancelChangeAction, [], { rawBody: f, page: "/password/cancel", ...o }));
     };
     const cancelTarget = "cancelChangeAction";

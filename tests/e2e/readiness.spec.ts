@@ -69,16 +69,15 @@ test.describe("readiness of the web server", () => {
       expect(given.headers.get("x-request-id")).toBe("nginx-req-0123456789");
       const made = (await fetch(`${s.base}/api/health`)).headers.get("x-request-id");
       expect(made).toMatch(/^[0-9a-f-]{36}$/);
-      // next-auth's error for a session cookie it cannot read keeps its code (it was "[redacted]")
-      await fetch(`${s.base}/api/auth/session`, { headers: { cookie: "selfcare.session=not-a-jwt" } });
+      // Error codes are kept (they were "[redacted]"): the start-up retries above carry errCode
+      // ECONNREFUSED. (An unreadable session cookie no longer reaches next-auth at all: the session
+      // endpoint answers {} for it first, issue 14.)
       await expect.poll(() => s.output(), { timeout: 10_000 }).toContain(made!);
-      await expect.poll(() => s.output(), { timeout: 10_000 }).toContain("next-auth error");
       const records = s.output().split("\n").filter((l) => l.startsWith("{")).map((l) => JSON.parse(l) as Record<string, unknown>);
       for (const x of records) expect(x).toMatchObject({ time: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T[\d:.]+Z$/), pid: s.child.pid, hostname: expect.any(String), instance: expect.any(String) });
       expect(records.find((x) => x.reqId === "nginx-req-0123456789")).toMatchObject({ msg: "request", method: "GET", path: "/login", route: "/login", status: 200 });
       expect(records.find((x) => x.reqId === made)).toMatchObject({ msg: "request", route: "/api/health", status: 200 });
       expect(s.output()).not.toContain("callbackUrl");
-      expect(records.find((x) => x.msg === "next-auth error")?.code).toBe("JWT_SESSION_ERROR");
 
       pgServer("stop", dir);
       const down = await fetch(`${s.base}/api/ready`);
