@@ -2,6 +2,7 @@ import { createHmac, hkdfSync, randomUUID } from "node:crypto";
 import { Prisma } from "@/generated/prisma/client";
 import { audit, type ClientInfo } from "../audit";
 import { hashSecret, verifySecret } from "../auth/password";
+import { log } from "../log";
 import { seal } from "../crypto/seal";
 import { db, type Tx } from "../db";
 import { env } from "../env";
@@ -65,7 +66,11 @@ async function earlierUse(q: Pick<Tx, "passwordChange">, idempotencyKey: string,
   // A key is one rendered form of one customer: anyone else presenting it gets a stale-form error.
   if (!change) return null;
   if (change.line.customerId !== customerId) throw new AppError("FORM_EXPIRED");
-  if (change.submissionDigest !== digest) return { conflict: { changeId: change.id, requestedAt: change.requestedAt } };
+  // Only a change still in effect replays: a cancelled or superseded one will never be reflected, so
+  // showing its completion again would tell the customer to use a password the SIP system never gets.
+  if (change.submissionDigest !== digest || change.status === "CANCELLED" || change.status === "SUPERSEDED") {
+    return { conflict: { changeId: change.id, requestedAt: change.requestedAt } };
+  }
   const { id, line, requestedAt, dueAt, deadline } = change;
   return { replay: { changeId: id, number: line.number, service: line.service, requestedAt, dueAt, deadline, replayed: true } };
 }
@@ -134,105 +139,118 @@ export async function changeLinePassword(o: {
   const taken = await takeGuessSlot(line.id, o.now, () => earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
   if ("earlier" in taken) return (await settle(taken.earlier))!;
   const guess = taken.guess;
-  const current = await prisma.line.findUniqueOrThrow({ where: { id: line.id }, select: { passwordHash: true } });
-
-  if (!(await verifySecret(current.passwordHash, o.currentPassword))) {
-    // A concurrent twin of this very form may have just changed the password: that is a replay,
-    // and the slot it took is given back (a replay answers the same whatever was typed).
-    const twin = await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest);
-    if (twin) {
-      await releaseGuessSlot(line.id);
-      return (await settle(twin))!;
-    }
-    const pending = await prisma.passwordChange.findFirst({
-      where: { lineId: line.id, status: { in: ["PENDING", "FAILED"] } },
-      orderBy: { requestedAt: "desc" },
-      select: { requestedAt: true },
-    });
-    const blockedUntil = await prisma.$transaction(async (tx) => {
-      await audit(tx, { ...base, type: "LINE_PASSWORD_FAILED", details: { consecutive: guess } });
-      // Under the row lock: a line another guess has blocked meanwhile answers "blocked" to every
-      // guess still in flight, right or wrong, so the answer tells nothing about the password.
-      const [row] = await tx.$queryRaw<{ blockedUntil: Date | null; failedPasswordCount: number }[]>`
-        SELECT "blockedUntil", "failedPasswordCount" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
-      if (row?.blockedUntil && row.blockedUntil > o.now) return row.blockedUntil;
-      // Every slot used and none of them a success (a success resets the count): block.
-      if (!row || row.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return null;
-      const until = new Date(o.now.getTime() + LINE_BLOCK_MS);
-      await tx.line.update({ where: { id: line.id }, data: { failedPasswordCount: 0, blockedUntil: until } });
-      await audit(tx, { ...base, actor: "system", type: "LINE_BLOCKED", details: { until: until.toISOString() } });
-      const mail = lineBlockedEmail({ locale: o.customer.locale, name: o.customer.loginId, number: line.number, until });
-      await enqueueEmail(tx, { kind: "LINE_BLOCKED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
-      return until;
-    });
-    if (blockedUntil) throw new AppError("LINE_BLOCKED", undefined, blockedUntil.toISOString());
-    // With a change waiting, "current" is that change's new password: say so, with its time.
-    throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword", undefined, pending ? { pendingSince: pending.requestedAt.toISOString() } : {});
-  }
-
-  const changeId = randomUUID();
-  const realm = env().SIP_REALM;
-  const credential = seal(JSON.stringify(sipCredential(line.number, realm, o.newPassword)), secrets().credentialKey, changeId);
-  const newHash = await hashSecret(o.newPassword);
-
+  // The slot ends one way or another: counted (a verified wrong guess), reset (an accepted change)
+  // or given back (a replay, a refusal, any error). A slot left taken would block the line for good.
+  let slotSettled = false;
   try {
-    return await prisma.$transaction(async (tx) => {
-      // Changes to one line are serialised here; a twin submission waits, then sees the key.
-      const locked = await tx.$queryRaw<{ passwordHash: string; blockedUntil: Date | null }[]>`
-        SELECT "passwordHash", "blockedUntil" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
-      const twin = await earlierUse(tx, o.idempotencyKey, o.customer.id, digest);
-      if (twin && "replay" in twin) return twin.replay;
-      if (twin) throw new ReuseConflict(twin.conflict);
-      if (!locked[0]) throw new AppError("LINE_NOT_FOUND", "number");
-      // A guess verified while the line was open, but a concurrent wrong one blocked it since:
-      // nothing is accepted after a block, and the answer is the one a wrong guess gets now.
-      if (locked[0].blockedUntil && locked[0].blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, locked[0].blockedUntil.toISOString());
-      if (locked[0].passwordHash !== current.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
-        throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
-      }
-      const superseded = await supersedePending(tx, line.id, changeId);
-      await tx.passwordChange.create({
-        data: {
-          id: changeId,
-          lineId: line.id,
-          idempotencyKey: o.idempotencyKey,
-          submissionDigest: digest,
-          newPasswordHash: newHash,
+    const current = await prisma.line.findUniqueOrThrow({ where: { id: line.id }, select: { passwordHash: true } });
+
+    if (!(await verifySecret(current.passwordHash, o.currentPassword))) {
+      // A concurrent twin of this very form may have just changed the password: that is a replay,
+      // and the slot it took is given back (a replay answers the same whatever was typed).
+      const twin = await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest);
+      if (twin) return (await settle(twin))!;
+      slotSettled = true;
+      const pending = await prisma.passwordChange.findFirst({
+        where: { lineId: line.id, status: { in: ["PENDING", "FAILED"] } },
+        orderBy: { requestedAt: "desc" },
+        select: { requestedAt: true },
+      });
+      const blockedUntil = await prisma.$transaction(async (tx) => {
+        await audit(tx, { ...base, type: "LINE_PASSWORD_FAILED", details: { consecutive: guess } });
+        // Under the row lock: a line another guess has blocked meanwhile answers "blocked" to every
+        // guess still in flight, right or wrong, so the answer tells nothing about the password.
+        const [row] = await tx.$queryRaw<{ blockedUntil: Date | null; failedPasswordCount: number }[]>`
+          SELECT "blockedUntil", "failedPasswordCount" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
+        if (row?.blockedUntil && row.blockedUntil > o.now) return row.blockedUntil;
+        // Every slot used and none of them a success (a success resets the count): block.
+        if (!row || row.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return null;
+        const until = new Date(o.now.getTime() + LINE_BLOCK_MS);
+        await tx.line.update({ where: { id: line.id }, data: { failedPasswordCount: 0, blockedUntil: until } });
+        await audit(tx, { ...base, actor: "system", type: "LINE_BLOCKED", details: { until: until.toISOString() } });
+        const mail = lineBlockedEmail({ locale: o.customer.locale, name: o.customer.loginId, number: line.number, until });
+        await enqueueEmail(tx, { kind: "LINE_BLOCKED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
+        return until;
+      });
+      if (blockedUntil) throw new AppError("LINE_BLOCKED", undefined, blockedUntil.toISOString());
+      // With a change waiting, "current" is that change's new password: say so, with its time.
+      throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword", undefined, pending ? { pendingSince: pending.requestedAt.toISOString() } : {});
+    }
+
+    // A line blocked by a concurrent wrong guess answers "blocked" before the (slow) hashing below, as
+    // a wrong guess does, so that the time of the answer does not tell a right password either.
+    const after = await prisma.line.findUnique({ where: { id: line.id }, select: { blockedUntil: true } });
+    if (after?.blockedUntil && after.blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, after.blockedUntil.toISOString());
+
+    const changeId = randomUUID();
+    const realm = env().SIP_REALM;
+    const credential = seal(JSON.stringify(sipCredential(line.number, realm, o.newPassword)), secrets().credentialKey, changeId);
+    const newHash = await hashSecret(o.newPassword);
+
+    try {
+      const accepted = await prisma.$transaction(async (tx) => {
+        // Changes to one line are serialised here; a twin submission waits, then sees the key.
+        const locked = await tx.$queryRaw<{ passwordHash: string; blockedUntil: Date | null }[]>`
+          SELECT "passwordHash", "blockedUntil" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
+        const twin = await earlierUse(tx, o.idempotencyKey, o.customer.id, digest);
+        if (twin && "replay" in twin) return twin.replay;
+        if (twin) throw new ReuseConflict(twin.conflict);
+        if (!locked[0]) throw new AppError("LINE_NOT_FOUND", "number");
+        // A guess verified while the line was open, but a concurrent wrong one blocked it since:
+        // nothing is accepted after a block, and the answer is the one a wrong guess gets now.
+        if (locked[0].blockedUntil && locked[0].blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, locked[0].blockedUntil.toISOString());
+        if (locked[0].passwordHash !== current.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
+          throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
+        }
+        const superseded = await supersedePending(tx, line.id, changeId);
+        await tx.passwordChange.create({
+          data: {
+            id: changeId,
+            lineId: line.id,
+            idempotencyKey: o.idempotencyKey,
+            submissionDigest: digest,
+            newPasswordHash: newHash,
+            requestedAt: o.now,
+            dueAt,
+            deadline,
+            nextAttemptAt: dueAt,
+            credential,
+          },
+        });
+        await tx.line.update({ where: { id: line.id }, data: { passwordHash: newHash, failedPasswordCount: 0 } });
+        for (const id of superseded) await audit(tx, { ...base, type: "CHANGE_SUPERSEDED", details: { changeId: id, supersededBy: changeId } });
+        await audit(tx, { ...base, type: "CHANGE_ACCEPTED", details: { changeId, service: line.service, dueAt: dueAt.toISOString(), deadline: deadline.toISOString() } });
+        const mail = changeAcceptedEmail({
+          locale: o.customer.locale,
+          name: o.customer.loginId,
+          number: line.number,
+          service: line.service,
+          serviceLabel: serviceLabel(line.service, o.customer.locale),
           requestedAt: o.now,
           dueAt,
           deadline,
-          nextAttemptAt: dueAt,
-          credential,
-        },
+          realm,
+          howtoUrl: adapterGuideUrl(),
+        });
+        await enqueueEmail(tx, { kind: "CHANGE_ACCEPTED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
+        return { changeId, number: line.number, service: line.service, requestedAt: o.now, dueAt, deadline, replayed: false };
       });
-      await tx.line.update({ where: { id: line.id }, data: { passwordHash: newHash, failedPasswordCount: 0 } });
-      for (const id of superseded) await audit(tx, { ...base, type: "CHANGE_SUPERSEDED", details: { changeId: id, supersededBy: changeId } });
-      await audit(tx, { ...base, type: "CHANGE_ACCEPTED", details: { changeId, service: line.service, dueAt: dueAt.toISOString(), deadline: deadline.toISOString() } });
-      const mail = changeAcceptedEmail({
-        locale: o.customer.locale,
-        name: o.customer.loginId,
-        number: line.number,
-        service: line.service,
-        serviceLabel: serviceLabel(line.service, o.customer.locale),
-        requestedAt: o.now,
-        dueAt,
-        deadline,
-        realm,
-        howtoUrl: adapterGuideUrl(),
-      });
-      await enqueueEmail(tx, { kind: "CHANGE_ACCEPTED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
-      return { changeId, number: line.number, service: line.service, requestedAt: o.now, dueAt, deadline, replayed: false };
-    });
-  } catch (error) {
-    if (error instanceof ReuseConflict) return refuseReuse(error.conflict);
-    // Two submissions of one form raced past the lock on different lines of reasoning: the key's
-    // unique index decided; the loser answers with the winner's result (or is refused, if its
-    // content differs).
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
-      const winner = await settle(await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
-      if (winner) return winner;
+      // An accepted change reset the line's count in its transaction; a replay gives its slot back.
+      slotSettled = !accepted.replayed;
+      return accepted;
+    } catch (error) {
+      if (error instanceof ReuseConflict) return refuseReuse(error.conflict);
+      // Two submissions of one form raced past the lock on different lines of reasoning: the key's
+      // unique index decided; the loser answers with the winner's result (or is refused, if its
+      // content differs).
+      if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === "P2002") {
+        const winner = await settle(await earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
+        if (winner) return winner;
+      }
+      throw error;
     }
-    throw error;
+  } finally {
+    if (!slotSettled) await releaseGuessSlot(line.id).catch((error: unknown) => log.warn({ err: error, line: line.number }, "could not give a guess slot back"));
   }
 }
 
@@ -266,7 +284,19 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
     if (row?.blockedUntil && row.blockedUntil > now) throw new AppError("LINE_BLOCKED", undefined, row.blockedUntil.toISOString());
     const twin = await earlier();
     if (twin) return { earlier: twin };
-    if (Date.now() - started > SLOT_WAIT_MS) throw new AppError("LINE_BLOCKED", undefined, new Date(now.getTime() + LINE_BLOCK_MS).toISOString());
+    if (Date.now() - started > SLOT_WAIT_MS) {
+      // Every slot held for this long: their requests died without giving them back (a crash).
+      // That becomes a real, recorded block, which ends by itself, rather than a line stuck for good.
+      const until = new Date(now.getTime() + LINE_BLOCK_MS);
+      const stuck = await prisma.$executeRaw`
+        UPDATE "Line" SET "failedPasswordCount" = 0, "blockedUntil" = ${until}
+         WHERE id = ${lineId}::uuid AND "failedPasswordCount" >= ${LINE_FAILURES_TO_BLOCK} AND ("blockedUntil" IS NULL OR "blockedUntil" <= ${now})`;
+      if (stuck > 0) {
+        log.warn({ lineId, until: until.toISOString() }, "guess slots of a line were never given back: the line is blocked instead");
+        await audit(prisma, { type: "LINE_BLOCKED", actor: "system", at: now, details: { until: until.toISOString(), reason: "stuck_guess_slots" } });
+      }
+      throw new AppError("LINE_BLOCKED", undefined, until.toISOString());
+    }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
 }
@@ -317,13 +347,18 @@ export async function cancelPendingChange(o: { customer: Customer; changeId: str
   if (!change || change.line.customerId !== o.customer.id) throw new AppError("CHANGE_NOT_FOUND");
   const line = change.line;
   const base = { actor: "customer" as const, at: o.now, selfcareId: o.customer.loginId, customerId: o.customer.id, lineNumber: line.number, client: o.client };
+  // A registrar outside the portal's database (Kamailio) is written before the portal commits: a
+  // change with a failed attempt behind it may have reached it. Only support can tell (and fix) that.
+  if (change.attempts > 0 && env().PROVISIONER !== "internal") throw new AppError("NOT_CANCELLABLE", undefined, change.status);
 
   return prisma.$transaction(async (tx) => {
     // Serialised with new changes of the line (changeLinePassword takes the same lock first).
     await tx.$queryRaw`SELECT id FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
     const reflected = await tx.passwordChange.findFirst({
       where: { lineId: line.id, status: "APPLIED" },
-      orderBy: [{ appliedAt: "desc" }, { requestedAt: "desc" }],
+      // Changes of one line are reflected in the order they were made (the database's createdAt);
+      // appliedAt is the run's clock, which a tool may set.
+      orderBy: [{ createdAt: "desc" }],
       select: { id: true, newPasswordHash: true },
     });
     // An APPLIED change from before its new password's hash was kept has none: the migration set the

@@ -105,8 +105,10 @@ export function isSystemicError(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;
   if (typeof code === "string") {
     if (/^E(CONNREFUSED|CONNRESET|TIMEDOUT|HOSTUNREACH|NETUNREACH|NOTFOUND|PIPE|AI_AGAIN|ADDRNOTAVAIL)$/.test(code)) return true;
-    // PostgreSQL classes 08 (connection), 53 (insufficient resources), 57 (shutdown, cancelled), 40 (retry the transaction).
-    if (/^(08|53|57|40)[0-9A-Z]{3}$/.test(code)) return true;
+    // PostgreSQL: 08 connection, 53 insufficient resources, 57P0x shut down, 28 authorisation,
+    // 3D no such database, 25006 read-only (after a fail-over), 42501 no privilege, 40 retry the
+    // transaction. A statement time-out (57014) can be one locked row: that one is bisected.
+    if (/^(08|53|28|3D|40)[0-9A-Z]{3}$/.test(code) || /^57P0\d$/.test(code) || code === "25006" || code === "42501") return true;
   }
   return /connection terminated|timeout exceeded when trying to connect|connection timeout|Connection ended unexpectedly/i.test(error.message);
 }
@@ -145,8 +147,15 @@ async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item
       );
       await q("RELEASE SAVEPOINT reflection_attempt");
     } catch (error) {
-      // Undoes what the attempt wrote in this transaction (the internal registrar's rows).
-      await q("ROLLBACK TO SAVEPOINT reflection_attempt");
+      // Undoes what the attempt wrote in this transaction (the internal registrar's rows), and
+      // ends the savepoint, so that a deep bisection does not pile up subtransactions.
+      try {
+        await q("ROLLBACK TO SAVEPOINT reflection_attempt");
+        await q("RELEASE SAVEPOINT reflection_attempt");
+      } catch (rollback) {
+        log.error({ err: describeError(error), rollback: describeError(rollback) }, "reflection batch: could not roll back a refused attempt");
+        throw error;
+      }
       if (isSystemicError(error)) throw error;
       if (group.length === 1) {
         refused.push({ row: group[0]!.row, error: describeError(error) });

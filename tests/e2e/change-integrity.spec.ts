@@ -165,9 +165,16 @@ test.describe("change integrity", () => {
     await page.goBack();
 
     // Cancel from the completion screen…
+    const completion = page.url();
     await page.getByTestId("cancel-link").click();
     await page.getByRole("button", { name: "取り消す" }).click();
     await expect(page.getByTestId("cancel-done")).toBeVisible();
+    // …after which its completion screen says it was cancelled: no "完了", no adapter instruction.
+    await page.goto(completion);
+    await expect(page.getByTestId("change-not-in-effect")).toContainText("取り消しました");
+    await expect(completed(page)).toHaveCount(0);
+    await expect(page.getByTestId("device-when")).toHaveCount(0);
+    await expect(page.getByTestId("cancel-link")).toHaveCount(0);
     // …and a second change, cancelled from the history.
     await openInputScreen(page);
     await form.fill({ number: line.number, current: line.password, next: "t5r4e3w2" });

@@ -688,6 +688,38 @@ describe("cancel a pending change", () => {
     expect((await prisma().auditEvent.findFirstOrThrow({ where: { lineNumber: line.number, type: "CHANGE_CANCELLED" } })).details).toMatchObject({ restoredTo: first.changeId });
   });
 
+  it("a form whose change was cancelled (or superseded) never replays its completion: the same content again is refused", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const key = randomUUID();
+    const next = newPassword();
+    const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, key });
+    await cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
+    const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, key, now: at(2 * MIN) }));
+    expect(e.code).toBe("FORM_ALREADY_USED");
+    expect(e.details.changeId).toBe(change.changeId);
+
+    const key2 = randomUUID();
+    const p1 = newPassword();
+    const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1, key: key2, now: at(3 * MIN) });
+    await submit(customer, { number: line.number, currentPassword: p1, newPassword: newPassword(), now: at(4 * MIN) });
+    expect((await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1, key: key2, now: at(5 * MIN) }))).details.changeId).toBe(first.changeId);
+  });
+
+  it("guess slots never given back (their requests died) become a real, audited block instead of a line stuck for good", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    await prisma().line.update({ where: { id: line.id }, data: { failedPasswordCount: LINE_FAILURES_TO_BLOCK } });
+    const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() }));
+    expect(e.code).toBe("LINE_BLOCKED");
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(l.blockedUntil).toEqual(new Date(T0.getTime() + LINE_BLOCK_MS));
+    expect(l.failedPasswordCount).toBe(0);
+    expect((await prisma().auditEvent.findFirstOrThrow({ where: { type: "LINE_BLOCKED", details: { path: ["reason"], equals: "stuck_guess_slots" } } })).details).toMatchObject({ reason: "stuck_guess_slots" });
+    // After the block the line opens again, and the right password works.
+    await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: new Date(T0.getTime() + LINE_BLOCK_MS + 1) });
+  });
+
   it("is refused for another customer's change, twice for the same change, and for a line with no known baseline", async () => {
     const customer = await seedCustomer();
     const stranger = await seedCustomer();
@@ -769,6 +801,9 @@ describe("wrong current passwords at once (the per-line limit is atomic)", () =>
       const settled = await Promise.allSettled(
         Array.from({ length: 30 }, (_, i) => submit(customer, { number: line.number, currentPassword: i === right ? line.password : `wrong${String(i).padStart(3, "0")}`, newPassword: newPassword() })),
       );
+      // The right one is accepted, or answered "blocked" like the wrong ones; never "wrong".
+      const rightOutcome = settled[right]!;
+      if (rightOutcome.status === "rejected") expect((rightOutcome.reason as AppError).code).toBe("LINE_BLOCKED");
       const verified = await prisma().auditEvent.count({ where: { lineNumber: line.number, type: { in: ["LINE_PASSWORD_FAILED", "CHANGE_ACCEPTED"] } } });
       const accepted = settled.filter((s) => s.status === "fulfilled");
       const blockedAt = (await prisma().auditEvent.findFirst({ where: { lineNumber: line.number, type: "LINE_BLOCKED" } }))?.id;

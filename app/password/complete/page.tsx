@@ -39,18 +39,25 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
         <Breadcrumbs trail={["menu", "password", "complete"]} />
         <h1>{t("password.title")}</h1>
         <section className="panel">
-          <p className="success" role="status">
-            {t("complete.done")}
-          </p>
-          <p>
-            <strong>{t("complete.device")}</strong>
-          </p>
-          {change.status === "CANCELLED" && change.cancelledAt ? (
-            <p className="info" role="status" data-testid="change-cancelled">
-              {t("complete.cancelled", { time: formatJst(change.cancelledAt, locale) })}
-            </p>
+          {change.status === "PENDING" || change.status === "APPLIED" ? (
+            <>
+              <p className="success" role="status">
+                {t("complete.done")}
+              </p>
+              <p>
+                <strong>{t("complete.device")}</strong>
+              </p>
+              <p data-testid="device-when">{batch ? t("complete.deviceBatch", { time: formatJstTime(change.dueAt) }) : t("complete.deviceNow")}</p>
+            </>
           ) : (
-            <p data-testid="device-when">{batch ? t("complete.deviceBatch", { time: formatJstTime(change.dueAt) }) : t("complete.deviceNow")}</p>
+            // A change no longer in effect never shows "完了" or an instruction to touch the adapter.
+            <p className="info" role="status" data-testid="change-not-in-effect">
+              {change.status === "CANCELLED" && change.cancelledAt
+                ? t("complete.cancelled", { time: formatJst(change.cancelledAt, locale) })
+                : change.status === "SUPERSEDED"
+                  ? t("complete.superseded")
+                  : t("complete.failed")}
+            </p>
           )}
           <dl className="facts" data-testid="change-facts">
             <dt>{t("complete.number")}</dt>
