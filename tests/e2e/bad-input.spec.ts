@@ -427,13 +427,12 @@ test.describe("bad-input campaign", () => {
     add(pwTarget, "forged hidden field", "C's line with a lineId and customerId smuggled in", (ip) => changeAs(ip, [form({ number: C.lines[0], customerId: idB, lineId: randomUUID() })]), { field: "number", key: "errors.lineNotFound" });
     add(pwTarget, "forged hidden field", "B's idempotency key on A's own line", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: aLine1Password, idempotencyKey: keyB })]), { form: "errors.formExpired" });
     add(pwTarget, "replay", "A's own submitted form again (same key)", (ip) => changeAs(ip, [form({ number: A.lines[0], currentPassword: LINE_PASSWORD, newPassword: "a1n2e3w4", confirmPassword: "a1n2e3w4", idempotencyKey: keyA })]), { redirect: new RegExp(`^/password/complete\\?id=${changeA}$`) });
-    // 取り消す (a plain form post of one field, changeId): only the customer's own unreflected change.
-    const cancelAs = (who: HttpClient, ip: string, changeId: string | undefined, o: Parameters<HttpClient["action"]>[2] = {}) => {
+    // 取り消す: the cancel screen's plain form post (no JavaScript needed), one field, changeId.
+    const cancelAs = (who: HttpClient, ip: string, changeId: string | undefined, o: { origin?: string } = {}) => {
       const f = new FormData();
-      f.set("0", '["$K1"]');
-      // React's FormData argument: "$K1" names the fields prefixed "_1_".
-      if (changeId !== undefined) f.set("_1_changeId", changeId);
-      return actionOutcome(as(who, ip).action(cancelChangeAction, [], { rawBody: f, page: "/password/cancel", ...o }));
+      f.append(`$ACTION_ID_${cancelChangeAction.id}`, "");
+      if (changeId !== undefined) f.append("changeId", changeId);
+      return http(as(who, ip).request("/password/cancel", { method: "POST", body: f, origin: o.origin }));
     };
     const cancelTarget = "cancelChangeAction";
     for (const [category, name, value] of [
