@@ -5,15 +5,12 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { FormError } from "@/components/forms";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { ClientMessages } from "@/components/ClientMessages";
-import { formatJst } from "@/lib/format";
-import { serviceLabel } from "@/lib/lines/labels";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { isUuid } from "@/lib/validation/ids";
-import { pageLocale } from "@/lib/web/locale";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
 import { cancelChangeAction } from "../actions";
-import { reflectionWhen } from "../reflection-text";
+import { ChangeFacts } from "../change-facts";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("cancel"))("title") };
@@ -31,7 +28,6 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
-  const locale = await pageLocale();
   const error = typeof query.error === "string" && ERRORS.has(query.error) ? `errors.${query.error}` : null;
   return (
     <>
@@ -43,18 +39,10 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
           <ClientMessages>
             <FormError error={error} />
           </ClientMessages>
-          <dl className="facts" data-testid="change-facts">
-            <dt>{t("complete.number")}</dt>
-            <dd>{change.line.number}</dd>
-            <dt>{t("complete.service")}</dt>
-            <dd>{serviceLabel(change.line.service, locale)}</dd>
-            <dt>{t("complete.requestedAt")}</dt>
-            <dd>{formatJst(change.requestedAt, locale)}</dd>
-            <dt>{t("complete.reflectionAt")}</dt>
-            <dd>{reflectionWhen(t, locale, { service: change.line.service, dueAt: change.dueAt, deadline: change.deadline })}</dd>
+          <ChangeFacts change={change}>
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
-          </dl>
+          </ChangeFacts>
           {isCancellable(change.status) ? (
             <form action={cancelChangeAction}>
               <p>{t("cancel.lead")}</p>

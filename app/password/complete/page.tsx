@@ -4,14 +4,13 @@ import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
-import { serviceLabel } from "@/lib/lines/labels";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { env } from "@/lib/env";
 import { isBatchService } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
-import { reflectionWhen } from "../reflection-text";
+import { ChangeFacts } from "../change-facts";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
@@ -59,17 +58,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
                   : t("complete.failed")}
             </p>
           )}
-          <dl className="facts" data-testid="change-facts">
-            <dt>{t("complete.number")}</dt>
-            <dd>{change.line.number}</dd>
-            <dt>{t("complete.service")}</dt>
-            <dd>{serviceLabel(change.line.service, locale)}</dd>
-            <dt>{t("complete.requestedAt")}</dt>
-            <dd>{from}</dd>
-            <dt>{t("complete.reflectionAt")}</dt>
-            <dd data-testid="reflection-time">
-              {reflectionWhen(t, locale, { service: change.line.service, dueAt: change.dueAt, deadline: change.deadline })}
-            </dd>
+          <ChangeFacts change={change}>
             <dt>{t("complete.outage")}</dt>
             <dd data-testid="outage-window">
               {batch
@@ -78,7 +67,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             </dd>
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
-          </dl>
+          </ChangeFacts>
           <h2>{t("complete.settingsTitle")}</h2>
           <dl className="facts" data-testid="adapter-settings">
             <dt>{t("complete.settingsUser")}</dt>
