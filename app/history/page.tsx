@@ -8,6 +8,8 @@ import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
 import { reflectionWhen } from "../password/reflection-text";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -18,6 +20,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const { principal } = await requireCustomer();
   const cancelledId = (await searchParams).cancelled;
   const t = await getTranslations();
+  const { now } = await requestContext();
   const changes = await listOwnChanges(principal.id);
   const loc = await pageLocale();
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
@@ -33,6 +36,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               {t("cancel.done", { number: cancelled.line.number, requestedAt: formatJst(cancelled.requestedAt, loc) })}
             </p>
           ) : null}
+          {changes.length > 0 ? <RegistrationStatusBlock customerId={principal.id} now={now} /> : null}
           {changes.length === 0 ? (
             <p>{t("history.empty")}</p>
           ) : (

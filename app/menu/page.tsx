@@ -4,6 +4,8 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../login/actions";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("menu"))("title") };
@@ -13,12 +15,16 @@ export async function generateMetadata() {
 export default async function MenuPage() {
   const { principal } = await requireCustomer();
   const t = await getTranslations("menu");
+  const { now } = await requestContext();
   return (
     <>
       <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu"]} />
         <h1>{t("title")}</h1>
+        <section className="panel">
+          <RegistrationStatusBlock customerId={principal.id} now={now} />
+        </section>
         <section className="panel">
           <h2>{t("services")}</h2>
           <ul className="menu-list">

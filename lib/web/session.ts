@@ -9,13 +9,13 @@ import { isUuid } from "../validation/ids";
 import { currentPath, requestContext } from "./request";
 
 /** The signed-in principal of this request, or null (the thin session guard over next-auth's JWT). */
-export async function currentSession(kind: PrincipalKind): Promise<{ principal: Principal; sessionId: string } | null> {
+export async function currentSession(kind: PrincipalKind, o: { touch?: boolean } = {}): Promise<{ principal: Principal; sessionId: string } | null> {
   const token = (await cookies()).get(cookieNames().session)?.value;
   if (!token) return null;
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
   if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return null;
   const { now } = await requestContext();
-  const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now);
+  const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now, o);
   return check.ok ? { principal: check.principal, sessionId: check.sessionId } : null;
 }
 

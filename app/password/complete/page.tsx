@@ -11,6 +11,8 @@ import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
 import { logoutAction } from "../../login/actions";
 import { ChangeFacts } from "../change-facts";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
@@ -28,6 +30,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
+  const { now } = await requestContext();
   const locale = await pageLocale();
   const batch = isBatchService(change.line.service);
   const from = formatJst(change.requestedAt, locale);
@@ -68,6 +71,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
           </ChangeFacts>
+          <RegistrationStatusBlock customerId={principal.id} now={now} change={change.id} />
           <h2>{t("complete.settingsTitle")}</h2>
           <dl className="facts" data-testid="adapter-settings">
             <dt>{t("complete.settingsUser")}</dt>

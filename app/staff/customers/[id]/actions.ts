@@ -4,6 +4,7 @@ import { revalidatePath } from "next/cache";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/actions";
+import { dropLineBindings, unblockLine } from "@/lib/support/registrar-actions";
 import { staffActionSchema } from "@/lib/support/schemas";
 import { isUuid } from "@/lib/validation/ids";
 import { parseForm } from "@/lib/validation/parse-form";
@@ -13,6 +14,14 @@ import { requireStaff } from "@/lib/web/session";
 export type StaffActionResult = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
 
 
+const ERROR_KEYS: Record<string, string> = {
+  NOT_RETRYABLE: "errors.notRetryable",
+  REGISTRAR_UNAVAILABLE: "errors.registrarUnavailable",
+  REGISTRAR_REFUSED: "errors.registrarRefused",
+  REGISTRAR_NOT_CONFIGURED: "errors.registrarNotConfigured",
+  NOT_BLOCKED: "errors.notBlocked",
+};
+
 async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<StaffActionResult> {
   const { principal } = await requireStaff();
   if (!isUuid(targetId)) return { ok: false, formError: "errors.notFound" };
@@ -21,7 +30,7 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
   try {
     await fn({ id: principal.id, loginId: principal.loginId }, targetId, parsed.data.reason);
   } catch (error) {
-    if (isAppError(error)) return { ok: false, formError: error.code === "NOT_RETRYABLE" ? "errors.notRetryable" : "errors.notFound" };
+    if (isAppError(error)) return { ok: false, formError: ERROR_KEYS[error.code] ?? "errors.notFound" };
     log.error({ err: error }, "staff action failed");
     return { ok: false, formError: "errors.unexpected" };
   }
@@ -46,4 +55,16 @@ export async function retryAction(changeId: unknown, input: unknown): Promise<St
 export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<StaffActionResult> {
   const { now, client } = await requestContext();
   return run(staffUserId, input, (staff, id, reason) => unlockStaff({ staff, staffUserId: id, reason, now, client }));
+}
+
+/** Drop a line's bindings at the registrar (ul.rm; confirmed, with a reason; audited). */
+export async function dropBindingsAction(lineId: unknown, input: unknown): Promise<StaffActionResult> {
+  const { now, client } = await requestContext();
+  return run(lineId, input, (staff, id, reason) => dropLineBindings({ staff, lineId: id, reason, now, client }));
+}
+
+/** Lift a line's change block (confirmed, with a reason; audited). */
+export async function unblockLineAction(lineId: unknown, input: unknown): Promise<StaffActionResult> {
+  const { now, client } = await requestContext();
+  return run(lineId, input, (staff, id, reason) => unblockLine({ staff, lineId: id, reason, now, client }));
 }
