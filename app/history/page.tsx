@@ -6,7 +6,7 @@ import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
+import { logoutAction } from "@/app/login/actions";
 import { ReflectionPromise } from "@/components/ReflectionPromise";
 
 export async function generateMetadata() {

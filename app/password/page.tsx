@@ -11,7 +11,7 @@ import Link from "next/link";
 import { formatJst } from "@/lib/format";
 import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
+import { logoutAction } from "@/app/login/actions";
 import { reflectionWhen } from "@/lib/web/reflection-text";
 
 export async function generateMetadata() {

@@ -9,7 +9,7 @@ import { env } from "@/lib/env";
 import { promiseOf } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../../login/actions";
+import { logoutAction } from "@/app/login/actions";
 import { ChangeFacts } from "../change-facts";
 
 export async function generateMetadata() {
