@@ -89,11 +89,11 @@ export async function registerSection(o: RegisterBenchOptions, server: BenchPost
         const k = await startKamailio(url, REALM, { recordEvents: recording });
         try {
           await sippRun(k.port, { ...o, calls: Math.min(200, o.calls) }); // warm-up: connections, bindings
-          await new Promise((r) => setTimeout(r, 500));
-          await c.query("TRUNCATE registration_event");
+          await new Promise((r) => setTimeout(r, 2000)); // the warm-up's async writes land
+          const mark = Number((await c.query<{ id: string }>("SELECT coalesce(max(id), 0) AS id FROM registration_event")).rows[0]!.id);
           const r = await sippRun(k.port, o);
-          await new Promise((r) => setTimeout(r, 1000)); // the async writers finish
-          const events = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM registration_event")).rows[0]!.n);
+          await new Promise((r) => setTimeout(r, 2000)); // the async writers finish
+          const events = Number((await c.query<{ n: string }>("SELECT count(*) AS n FROM registration_event WHERE id > $1", [mark])).rows[0]!.n);
           runs.push({ recording, calls: r.ok, failed: r.failed, seconds: r.seconds, perSecond: r.ok / r.seconds, events });
           console.log(`  round ${round + 1} recording ${recording ? "on " : "off"}: ${r.ok} registrations in ${r.seconds.toFixed(2)} s = ${(r.ok / r.seconds).toFixed(0)}/s (failed ${r.failed}, events ${events})`);
         } finally {

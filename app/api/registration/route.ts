@@ -10,7 +10,7 @@ export const dynamic = "force-dynamic";
 
 export async function GET(request: Request): Promise<Response> {
   const headers = { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" };
-  const session = await currentSession("customer", { touch: false });
+  const session = await currentSession("customer", false);
   if (!session) return new Response(JSON.stringify({ error: "signedOut" }), { status: 401, headers });
   const { now } = await requestContext();
   const snapshot = await registrationSnapshot(session.principal.id, now, await pageLocale(), new URL(request.url).searchParams.get("change"));

@@ -2,7 +2,6 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
 import { textOf } from "@/i18n/runtime-key";
@@ -12,7 +11,6 @@ import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { isUuid } from "@/lib/validation/ids";
 import { requireStaff } from "@/lib/web/session";
-import { staffLogoutAction } from "../../login/actions";
 import { dropBindingsAction, retryAction, unblockLineAction, unlockAction } from "./actions";
 import { LineTimeline } from "@/components/support/LineTimeline";
 import { customerRegistrations } from "@/lib/registration/customer";
@@ -26,7 +24,7 @@ export async function generateMetadata() {
 
 /** One customer, as support sees them: account, lines and what the registrar accepts, changes, audit, emails. */
 export default async function StaffCustomerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  const { principal } = await requireStaff();
+  await requireStaff();
   const { id } = await params;
   const query = await searchParams;
   if (!isUuid(id)) notFound();
@@ -59,7 +57,6 @@ export default async function StaffCustomerPage({ params, searchParams }: { para
 
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
       <main id="main">
         <p>
           <Link href="/staff">{t("staff.back")}</Link>

@@ -1,9 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
 import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
 import { requestContext } from "@/lib/web/request";
 
@@ -18,7 +16,6 @@ export default async function MenuPage() {
   const { now } = await requestContext();
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu"]} />
         <h1>{t("title")}</h1>

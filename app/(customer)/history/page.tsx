@@ -2,12 +2,10 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
-import { reflectionWhen } from "../password/reflection-text";
+import { ReflectionPromise } from "@/components/ReflectionPromise";
 import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
 import { requestContext } from "@/lib/web/request";
 
@@ -26,7 +24,6 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "history"]} />
         <h1>{t("history.title")}</h1>
@@ -58,7 +55,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       <td>{c.line.number}</td>
                       <td>{formatJst(c.requestedAt, loc)}</td>
                       <td>
-                        {reflectionWhen(t, loc, { service: c.line.service, dueAt: c.dueAt, deadline: c.deadline })}
+                        <ReflectionPromise change={{ service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }} />
                       </td>
                       <td>
                         {t(`status.${c.status}`)}
