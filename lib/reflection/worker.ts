@@ -19,6 +19,11 @@ export interface WorkerOptions {
   now?: Date;
   batchSize: number;
   maxAttempts: number;
+  /**
+   * Called after a batch commits with the numbers of the lines it applied (DROP_BINDINGS_ON_REFLECTION:
+   * their old bindings are dropped at the registrar). Its failure is logged, never the batch's.
+   */
+  afterApplied?: (numbers: string[]) => Promise<void>;
 }
 
 export interface BatchResult {
@@ -229,6 +234,9 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
     if (done) {
       result.applied = done.applied.length;
       failures = done.failures;
+      if (o.afterApplied && done.applied.length > 0) {
+        await o.afterApplied(done.applied.map((r) => r.number)).catch((error: unknown) => log.warn({ err: describeError(error) }, "after-reflection step failed"));
+      }
     }
   } catch (error) {
     // Nothing was claimed: the portal database itself failed. There is no change to record the

@@ -18,6 +18,11 @@ const OLD = "efgh5678";
 const NEW = "q3v8x2m6";
 const missing = registrarPrerequisites();
 
+/** DOC_SCREENSHOTS=1: the README's screenshots of registration truth, into docs/screenshots. */
+async function docScreenshot(page: import("@playwright/test").Page, name: string) {
+  if (process.env.DOC_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
+
 test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
   test.skip(missing.length > 0 && !process.env.REQUIRE_KAMAILIO, `not installed: ${missing.join(", ")}`);
   test.describe.configure({ mode: "serial", timeout: 180_000 });
@@ -191,6 +196,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await expect(status).toContainText("17:30に反映されました");
     await expect(status.getByRole("link", { name: "機器の設定方法" })).toHaveAttribute("href", "/guide/adapter");
     await expect(page.getByTestId("registration-checked")).toContainText("最終確認:");
+    await docScreenshot(page, "registration-old-password-ja-desktop");
 
     // Before +30 minutes nothing is sent; a worker whose clock reads 18:00:30 sends the reminder, once.
     const reminder = "まだ古いパスワード";
@@ -215,12 +221,23 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "反映完了" }).first()).toBeVisible();
     await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "機器が古いパスワードのまま（メール送信）" })).toHaveCount(1);
     await expect(staffPage.getByTestId("raw-audit")).not.toHaveAttribute("open", "");
+    await docScreenshot(staffPage, "support-timeline-ja-desktop");
 
     // The customer sets the new password in the adapter: it registers; the status says when, with the device.
     await setBrowserClock(page.context(), portalUrl, "2026-11-25T18:02:00+09:00");
     expect(await register(NEW, DEVICE), "the new password registers").toBe(true);
     await expect(status).toHaveAttribute("data-kind", "registered", { timeout: 15_000 }); // polled, no reload
     await expect(status).toContainText(`お使いの機器（${DEVICE}）が18:02に新しいパスワードで登録されました`);
+    if (process.env.DOC_SCREENSHOTS) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await docScreenshot(page, "registration-registered-ja-phone");
+      await page.context().addCookies([{ name: "locale", value: "en", url: portalUrl }]);
+      await page.reload();
+      await expect(status).toContainText("registered with the new password at 18:02");
+      await docScreenshot(page, "registration-registered-en-phone");
+      await page.context().addCookies([{ name: "locale", value: "ja", url: portalUrl }]);
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
     const registered = "新しいパスワードで登録されました";
     await waitForMail(EMAIL, registered, 1, 30_000);
     expect(await register(NEW, DEVICE)).toBe(true); // a re-registration sends nothing more
@@ -247,7 +264,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     // A registrar that does not answer: a clear message, nothing done, never a 500.
     await kamailio.stop();
     await line.getByRole("button", { name: "機器登録（バインディング）を削除" }).click();
-    await line.getByLabel(/理由/).fill("もう一度");
+    await line.getByLabel(/理由/).fill("登録サーバー停止中の再試行");
     await line.getByLabel("内容を確認しました").check();
     await line.getByRole("button", { name: "実行", exact: true }).click();
     await expect(line.getByText("登録サーバー（Kamailio）が応答しません")).toBeVisible();
