@@ -1,8 +1,9 @@
-import { randomUUID } from "node:crypto";
 import type { Database, SqlQuery } from "../db";
 import type { Locale } from "../format";
 import { adapterGuideUrl } from "../lines/change-password";
+import { auditMany } from "../audit";
 import { log } from "../log";
+import { enqueueEmails } from "../mail/outbox";
 import { oldPasswordEmail, registeredEmail } from "../mail/templates";
 import { observe, type RegistrarReader } from "./registrar";
 import { registrationStatus } from "./status";
@@ -115,19 +116,7 @@ async function watchPage(o: WatchOptions, rows: Watched[], result: WatchResult):
 }
 
 /** The audit row and the outbox message of one registration email (the caller's transaction). */
-async function appendMail(q: SqlQuery, now: Date, r: Watched, kind: "REGISTRATION_SEEN" | "REGISTRATION_OLD_PASSWORD", mail: { subject: string; body: string }, details: object) {
-  await q(
-    `INSERT INTO "AuditEvent" (at, type, actor, "selfcareId", "customerId", "lineNumber", details) VALUES ($1, $2, 'system', $3, $4, $5, $6::jsonb)`,
-    [now, kind, r.selfcareId, r.customerId, r.number, JSON.stringify(details)],
-  );
-  // Due at once by the database's clock (the column's default), as enqueueEmail does.
-  await q(`INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt") VALUES ($1, $2, $3, $4, $5, $6, $7)`, [
-    randomUUID(),
-    kind,
-    r.email,
-    mail.subject,
-    mail.body,
-    r.customerId,
-    now,
-  ]);
+async function appendMail(q: SqlQuery, now: Date, r: Watched, kind: "REGISTRATION_SEEN" | "REGISTRATION_OLD_PASSWORD", mail: { subject: string; body: string }, details: Record<string, string | number | null>) {
+  await auditMany(q, [{ type: kind, actor: "system", at: now, selfcareId: r.selfcareId, customerId: r.customerId, lineNumber: r.number, details }]);
+  await enqueueEmails(q, [{ kind, to: r.email, subject: mail.subject, body: mail.body, customerId: r.customerId }], now);
 }

@@ -2,7 +2,7 @@ import { audit, type ClientInfo } from "../audit";
 import { db } from "../db";
 import { AppError } from "../errors";
 import { dropBindings } from "../registration/rpc";
-import type { Staff } from "./actions";
+import type { Staff } from "./commands";
 
 /**
  * Drops every binding of a line at the registrar (Kamailio `ul.rm` over JSON-RPC): a device still

@@ -17,7 +17,7 @@ export interface TimelinePage {
 }
 
 // Sign-in and account events carry no line number: they belong to every line's timeline.
-const CUSTOMER_TYPES = ["LOGIN_SUCCESS", "LOGIN_FAILED", "LOCKOUT", "LOGOUT", "SESSION_EXPIRED", "STAFF_UNLOCK"];
+const CUSTOMER_TYPES = ["LOGIN_SUCCESS", "LOGIN_FAILED", "LOCKOUT", "LOGOUT", "STAFF_UNLOCK"];
 
 /**
  * A line's timeline, newest first, `limit` entries before `before` (all portal times; registrar
