@@ -18,6 +18,8 @@ export async function statusViews(items: LineRegistration[], locale: Locale): Pr
   const t = await getTranslations({ locale, namespace: "registration" });
   const ts = await getTranslations({ locale, namespace: "status" });
   const time = (d: Date) => formatJst(d, locale);
+  // Sentences are joined as each language writes them (Japanese: no space after 。).
+  const join = (...parts: string[]) => parts.join(locale === "ja" ? "" : " ");
   return items.map(({ number, changeId, status: s }) => {
     const base = { number, changeId, kind: s.kind, howto: false };
     switch (s.kind) {
@@ -31,17 +33,17 @@ export async function statusViews(items: LineRegistration[], locale: Locale): Pr
       case "not-in-effect":
         return { ...base, tone: "info", text: t("notInEffect", { status: ts(s.status) }) };
       case "reflected":
-        return { ...base, tone: s.observed === "unavailable" ? "notice" : "info", text: `${t("reflected", { time: time(s.appliedAt) })} ${s.observed === "none" ? t("notObserved") : t("unavailable")}` };
+        return { ...base, tone: s.observed === "unavailable" ? "notice" : "info", text: join(t("reflected", { time: time(s.appliedAt) }), s.observed === "none" ? t("notObserved") : t("unavailable")) };
       case "waiting-device":
-        return { ...base, tone: "notice", howto: true, text: `${t("reflected", { time: time(s.appliedAt) })} ${t("waiting")}` };
+        return { ...base, tone: "notice", howto: true, text: join(t("reflected", { time: time(s.appliedAt) }), t("waiting")) };
       case "registered":
         return {
           ...base,
           tone: "success",
-          text: `${t("reflected", { time: time(s.appliedAt) })} ${s.device ? t("registered", { device: s.device, time: formatJstTime(s.at) }) : t("registeredNoDevice", { time: formatJstTime(s.at) })}`,
+          text: join(t("reflected", { time: time(s.appliedAt) }), s.device ? t("registered", { device: s.device, time: formatJstTime(s.at) }) : t("registeredNoDevice", { time: formatJstTime(s.at) })),
         };
       case "old-password":
-        return { ...base, tone: "error", howto: true, text: `${t("reflected", { time: time(s.appliedAt) })} ${t("oldPassword", { count: String(s.failures), since: formatJstTime(s.since) })}` };
+        return { ...base, tone: "error", howto: true, text: join(t("reflected", { time: time(s.appliedAt) }), t("oldPassword", { count: String(s.failures), since: formatJstTime(s.since) })) };
     }
   });
 }
