@@ -2,7 +2,7 @@
 
 import Link from "next/link";
 import { useEffect, useState } from "react";
-import type { StatusView } from "@/lib/registration/text";
+import type { StatusView } from "@/lib/registration/status";
 
 interface Snapshot {
   items: StatusView[];

@@ -82,3 +82,14 @@ export function registrationStatus(change: ChangeForStatus, facts: RegistrarFact
   if (failures.length > 0) return { kind: "old-password", appliedAt, failures: failures.length, since: failures[0]!.at };
   return { kind: "waiting-device", appliedAt };
 }
+
+/** What a status block shows for one line: a tone for its style, the sentence, whether to link the how-to. */
+export interface StatusView {
+  number: string;
+  changeId: string;
+  kind: RegistrationStatus["kind"];
+  tone: "info" | "success" | "error" | "notice";
+  text: string;
+  howto: boolean;
+}
+

@@ -1,17 +1,10 @@
+import "server-only";
 import { getTranslations } from "next-intl/server";
 import { formatJst, formatJstTime, type Locale } from "../format";
 import { changeRegistration, customerRegistrations, type LineRegistration } from "./customer";
-import type { RegistrationStatus } from "./status";
+import type { StatusView } from "./status";
 
-/** What a status block shows for one line: a tone for its style, the sentence, whether to link the how-to. */
-export interface StatusView {
-  number: string;
-  changeId: string;
-  kind: RegistrationStatus["kind"];
-  tone: "info" | "success" | "error" | "notice";
-  text: string;
-  howto: boolean;
-}
+export type { StatusView };
 
 /** The sentence for a status in the customer's language, times in Japan time. */
 export async function statusViews(items: LineRegistration[], locale: Locale): Promise<StatusView[]> {
