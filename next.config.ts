@@ -5,7 +5,7 @@ import { parseEnv } from "./lib/env";
 import { PAGE_POST_BODY_LIMIT } from "./lib/web/action-body";
 
 // A bad configuration stops the build and the start with a message naming the variable.
-parseEnv(process.env);
+const buildEnv = parseEnv(process.env);
 
 const config: NextConfig = {
   poweredByHeader: false,
@@ -15,6 +15,9 @@ const config: NextConfig = {
   typescript: { tsconfigPath: "tsconfig.next.json" },
   // The proxy answers a larger page POST with 413 before Next.js reads it (lib/web/action-body.ts).
   experimental: { serverActions: { bodySizeLimit: PAGE_POST_BODY_LIMIT } },
+  // A production build (APP_ENV=production at build time, as docs/operations.md builds a release)
+  // has no test-data API: testing/api.ts and the test data it loads are replaced by an empty module.
+  ...(buildEnv.APP_ENV === "production" ? { turbopack: { resolveAlias: { "@/testing/api": "./testing/api.disabled.ts" } } } : {}),
   serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@node-rs/argon2", "pino", "pg", "nodemailer", "prom-client"],
   async headers() {
     return [

@@ -11,7 +11,7 @@ import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
 /** What a build is made of: folders (recursively) and single files, relative to the checkout. */
-export const SOURCE_DIRS = ["app", "components", "lib", "i18n", "messages", "public", "generated"];
+export const SOURCE_DIRS = ["app", "components", "lib", "testing", "i18n", "messages", "public", "generated"];
 export const SOURCE_FILES = ["next.config.ts", "proxy.ts", "instrumentation.ts", "global.d.ts", "package.json", "package-lock.json", "tsconfig.json", "tsconfig.next.json", "postcss.config.mjs"];
 /** Written by tools from other sources (next-intl rewrites it whenever next.config.ts is loaded): never a reason to build. */
 const GENERATED = (rel: string) => /^messages\/.*\.d\.json\.ts$/.test(rel);
@@ -36,6 +36,8 @@ export function sourceHash(root = process.cwd()): string {
   const files: string[] = [];
   for (const item of [...SOURCE_DIRS, ...SOURCE_FILES]) listFiles(root, item, files);
   const hash = createHash("sha256");
+  // A production build leaves the test-data API out (next.config.ts): it is another build of the same sources.
+  if (process.env.APP_ENV === "production") hash.update("APP_ENV=production\0");
   for (const rel of files.filter((f) => !GENERATED(f)).sort()) {
     hash.update(rel).update("\0").update(readFileSync(path.join(root, rel))).update("\0");
   }

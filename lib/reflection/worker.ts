@@ -175,6 +175,20 @@ async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item
 }
 
 /**
+ * Marks changes APPLIED at `at` with their credential erased (and the registrar's clock at the write,
+ * where it told one). The benchmark's baseline runs this same statement (scripts/bench/batch.ts).
+ */
+export async function markApplied(q: SqlQuery, at: Date, ids: string[], registrarAt: ReadonlyMap<string, Date> = new Map()): Promise<void> {
+  await q(
+    `UPDATE "PasswordChange" pc SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL,
+            "registrarAppliedAt" = t.registrar_at
+       FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, registrar_at)
+      WHERE pc.id = t.id`,
+    [at, ids, ids.map((id) => registrarAt.get(id) ?? null)],
+  );
+}
+
+/**
  * Provisions and marks APPLIED, in the caller's transaction, the claimed rows whose credential
  * opens and that the registrar takes; the others are returned (recorded as failed attempts after
  * the commit, each with its own error).
@@ -195,13 +209,7 @@ async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOpti
   const refusedIds = new Set(refused.map((f) => f.row.id));
   const applied = ready.map((r) => r.row).filter((r) => !refusedIds.has(r.id));
   if (applied.length === 0) return { applied, failures };
-  await q(
-    `UPDATE "PasswordChange" pc SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL,
-            "registrarAppliedAt" = t.registrar_at
-       FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, registrar_at)
-      WHERE pc.id = t.id`,
-    [at, applied.map((r) => r.id), applied.map((r) => registrarAt.get(r.id) ?? null)],
-  );
+  await markApplied(q, at, applied.map((r) => r.id), registrarAt);
   await appliedEvents(q, at, applied, o.provisioner.name);
   return { applied, failures };
 }

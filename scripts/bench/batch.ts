@@ -1,14 +1,14 @@
 // The 17:30 batch benchmark's core: seed N due B2BUA changes, drain them with the real worker
-// (lib/reflection/worker.ts) and time it; and a plain-SQL baseline that performs the same row
-// updates on the same database in batches of the same size. Used by scripts/bench/index.ts and by
+// (lib/reflection/worker.ts) and time it; and a baseline that runs only the product's write
+// statements (the provisioner's upsert, the worker's markApplied) in batches of the same size. Used by scripts/bench/index.ts and by
 // tests/integration/bench-smoke.test.ts (tiny N), so this code runs in every `npm test`.
 import pg from "pg";
 import type { Database, SqlQuery } from "@/lib/db";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { kamailioProvisioner } from "@/lib/provisioning/kamailio";
 import type { Provisioner } from "@/lib/provisioning";
-import { drainDueChanges } from "@/lib/reflection/worker";
-import { seedDueChanges, TEST_CREDENTIAL_KEY, TEST_REALM } from "@/tests/helpers/changes";
+import { drainDueChanges, markApplied } from "@/lib/reflection/worker";
+import { seedDueChanges, TEST_CREDENTIAL_KEY, TEST_REALM } from "@/testing/changes";
 
 /** A change requested at 12:00 in Japan is due in the 17:30 batch (the 2:00–17:00 window). */
 export const BATCH_REQUESTED_AT = new Date("2026-11-25T12:00:00+09:00");
@@ -202,11 +202,11 @@ export async function runWorker(o: {
 }
 
 /**
- * The baseline: the same row updates in plain SQL, in batches of the same size and in the worker's
- * order — the change marked APPLIED with its credential erased, and the registrar upsert (in the
- * portal's transaction for `internal`, on Kamailio's database for `kamailio`). It skips what only
- * the product does: the claim (SELECT … FOR UPDATE SKIP LOCKED with its joins), unsealing, and the
- * audit row and the "反映が完了しました" email per change.
+ * The baseline: the product's own write statements alone, in batches of the same size and in the
+ * worker's order — the provisioner's upsert (`provisioner.provision`: in the portal's transaction
+ * for `internal`, on Kamailio's database for `kamailio`) and the worker's `markApplied` (APPLIED,
+ * credential erased). It skips what else the worker does: the claim (SELECT … FOR UPDATE SKIP LOCKED
+ * with its joins), unsealing, and the audit row and the "反映が完了しました" email per change.
  */
 export async function runBaseline(o: {
   database: Database;
@@ -218,8 +218,7 @@ export async function runBaseline(o: {
 }): Promise<RunResult> {
   const now = o.now ?? BATCH_NOW;
   const ordered = [...o.rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const kamailio = o.provisioner === "kamailio" ? new pg.Pool({ connectionString: o.kamailioUrl, max: 4 }) : null;
-  kamailio?.on("error", () => undefined); // an idle connection lost at the end of a run must not end the bench
+  const provisioner = makeProvisioner(o.provisioner, o.kamailioUrl);
   let batches = 0;
   const started = performance.now();
   try {
@@ -227,38 +226,17 @@ export async function runBaseline(o: {
       const part = ordered.slice(i, i + o.batchSize);
       batches++;
       await o.database.sql.transaction(async (q) => {
-        if (kamailio) {
-          await kamailio.query(
-            `INSERT INTO subscriber (username, domain, password, ha1, ha1b)
-             SELECT u, d, '', h1, h2 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS t(u, d, h1, h2)
-             ON CONFLICT (username, domain) DO UPDATE SET ha1 = EXCLUDED.ha1, ha1b = EXCLUDED.ha1b, password = ''`,
-            [part.map((r) => r.username), part.map((r) => r.realm), part.map((r) => r.ha1), part.map((r) => r.ha1b)],
-          );
-        } else {
-          await upsertInternal(q, part, now);
-        }
-        await q(
-          `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
-            WHERE id = ANY($2::uuid[])`,
-          [now, part.map((r) => r.id)],
-        );
+        const items = part.map((r) => ({ changeId: r.id, credential: { username: r.username, realm: r.realm, ha1: r.ha1, ha1b: r.ha1b } }));
+        const result = await provisioner.provision(items, { query: q, now });
+        const registrarAt = new Map(result?.registrarAt ? part.map((r) => [r.id, result.registrarAt!]) : []);
+        await markApplied(q, now, part.map((r) => r.id), registrarAt);
       });
     }
   } finally {
-    await kamailio?.end();
+    await provisioner.close?.();
   }
   const ms = performance.now() - started;
   return { n: ordered.length, batchSize: o.batchSize, ms, batches, rate: (ordered.length / ms) * 1000 };
-}
-
-async function upsertInternal(q: SqlQuery, part: BatchRow[], now: Date) {
-  await q(
-    `INSERT INTO "RegistrarCredential" (username, realm, ha1, ha1b, "lastChangeId", "updatedAt")
-     SELECT u, r, h1, h2, c, $6 FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::uuid[]) AS t(u, r, h1, h2, c)
-     ON CONFLICT (username) DO UPDATE SET realm = EXCLUDED.realm, ha1 = EXCLUDED.ha1, ha1b = EXCLUDED.ha1b,
-       "lastChangeId" = EXCLUDED."lastChangeId", "updatedAt" = EXCLUDED."updatedAt"`,
-    [part.map((r) => r.username), part.map((r) => r.realm), part.map((r) => r.ha1), part.map((r) => r.ha1b), part.map((r) => r.id), now],
-  );
 }
 
 export interface BatchCheck {

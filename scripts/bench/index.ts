@@ -1,6 +1,6 @@
 // `npm run bench`: the benchmarks of issue 8, each beside a baseline measured in the same run.
 //   batch    the 17:30 batch: N due B2BUA changes drained by the worker (internal and Kamailio
-//            provisioner, PGlite and PostgreSQL) vs the same row updates in plain SQL
+//            provisioner, PGlite and PostgreSQL) vs the product's write statements alone
 //   latency  IP_PHONE changes arriving at a steady rate: request → applied p50/p99/max
 //   http     the production build under autocannon: menu page, change action, logins, vs a trivial route
 //   weight   First Load JS (gzip) per customer route, from what a browser loads
@@ -119,7 +119,7 @@ process.env.WORKER_BATCH_SIZE = String(opts.batchSize);
 delete process.env.DATABASE_URL;
 delete process.env.APP_NOW;
 
-const { installTestSecrets } = await import("@/tests/helpers/changes");
+const { installTestSecrets } = await import("@/testing/changes");
 installTestSecrets();
 const { machineFacts, startBenchPostgres, installedPostgresVersion, sampleBusy } = await import("./setup");
 const report = await import("./report");

@@ -16,7 +16,7 @@ import { startReflectionWorker } from "@/lib/reflection/loop";
 import { secrets } from "@/lib/secrets";
 import { sipCredential } from "@/lib/sip/digest";
 import { env } from "@/lib/env";
-import { freeNumbers, SEEDED_LINE_PASSWORD } from "@/tests/helpers/changes";
+import { freeNumbers, SEEDED_LINE_PASSWORD } from "@/testing/changes";
 
 export type ArrivalMode = "use-case" | "insert";
 

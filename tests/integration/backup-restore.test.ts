@@ -8,7 +8,7 @@ import { checkCredentialKey } from "@/lib/credential-key";
 import { openPostgres, setProcessDatabase } from "@/lib/db";
 import { migrate } from "@/lib/migrate";
 import { createScratchDatabase } from "../fixtures/pg-database";
-import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY, TEST_CREDENTIAL_KEY_HEX } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY, TEST_CREDENTIAL_KEY_HEX } from "@/testing/changes";
 import { testDbKind } from "../helpers/db";
 
 // Backup and restore (issue 15, item 7; docs/operations.md "Backup and restore"): pg_dump of the

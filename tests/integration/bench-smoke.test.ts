@@ -10,13 +10,13 @@ import { runLatency } from "@/scripts/bench/latency";
 import { pageWeights, weightReport, type RouteWeight } from "@/scripts/bench/page-weight";
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
 import type { Machine } from "@/scripts/bench/setup";
-import { installTestSecrets } from "../helpers/changes";
+import { installTestSecrets } from "@/testing/changes";
 import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
 import { createScratchDatabase } from "../fixtures/pg-database";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 // `npm run bench` in miniature, so that its code cannot rot: the 17:30 batch with a handful of
-// changes through the real worker and through the plain-SQL baseline (both must leave the same
+// changes through the real worker and through the baseline of the product's write statements (both must leave the same
 // registrar rows and change rows), the latency harness for a second, the page-weight arithmetic and
 // the report's merge into docs/benchmarks.md. Correctness only; no timing is asserted.
 installTestSecrets();
@@ -114,7 +114,7 @@ describe("bench smoke: the 17:30 batch", () => {
     await expect(runWorker({ database: again, provisioner: refusing(makeProvisioner("internal"), new Set([one!.id])), batchSize: BATCH, expected: 5 })).rejects.toThrow(/failures/);
   });
 
-  it("internal provisioner: the worker and the plain-SQL baseline leave the same rows", async () => {
+  it("internal provisioner: the worker and the baseline leave the same rows", async () => {
     const { worker, baseline } = await drainBoth("internal");
     const [a, b] = [await portalState(worker), await portalState(baseline)];
     expect(a.changes).toHaveLength(N);

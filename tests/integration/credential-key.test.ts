@@ -5,7 +5,7 @@ import { checkCredentialKey, CredentialKeyMismatch, keyFingerprint, rotateCreden
 import { setProcessDatabase } from "@/lib/db";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { drainDueChanges } from "@/lib/reflection/worker";
-import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // One CREDENTIAL_KEY for every process (issue 15, item 4): the database keeps the key's

@@ -11,7 +11,7 @@ import { kamailioProvisioner } from "@/lib/provisioning/kamailio";
 import { drainDueChanges, runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
 import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
 import { freePort } from "../fixtures/net";
-import { installTestSecrets, seedDueChanges, TEST_REALM, type SeededChange } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, TEST_REALM, type SeededChange } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 import { md5 } from "../helpers/md5";
 

@@ -4,7 +4,7 @@ import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
 import { setProcessDatabase } from "@/lib/db";
-import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY_HEX, type SeededChange } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY_HEX, type SeededChange } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // Several worker *processes* share one PostgreSQL database through FOR UPDATE SKIP LOCKED.

@@ -7,7 +7,7 @@ import { afterReflectionRun, countAuditEvent, renderMetrics } from "@/lib/metric
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { drainDueChanges } from "@/lib/reflection/worker";
 import { freePort } from "../fixtures/net";
-import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY, TEST_CREDENTIAL_KEY_HEX } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY, TEST_CREDENTIAL_KEY_HEX } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // GET /metrics's content (issue 15, item 3): the shared state read from the database at each scrape,

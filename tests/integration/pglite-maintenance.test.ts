@@ -2,7 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, describe, expect, it } from "vitest";
 import { startPgliteMaintenance } from "@/lib/background";
 import { setProcessDatabase } from "@/lib/db";
-import { installTestSecrets, seedDueChanges } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // PGlite runs no autovacuum: the server vacuums and analyses it itself, at start and every 10

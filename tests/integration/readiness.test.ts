@@ -8,7 +8,7 @@ import { log } from "@/lib/log";
 import { readMigrations } from "@/lib/migrate";
 import { DatabaseUnavailable, readiness, setBootPhase, waitForDatabase } from "@/lib/readiness";
 import { freePort } from "../fixtures/net";
-import { installTestSecrets } from "../helpers/changes";
+import { installTestSecrets } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // Ready means ready (issue 15, item 2): GET /api/ready's answer, and the bounded wait for the

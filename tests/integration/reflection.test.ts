@@ -6,8 +6,8 @@ import { log } from "@/lib/log";
 import type { Provisioner, ProvisionItem } from "@/lib/provisioning";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { drainDueChanges, runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
-import { createTestCustomer } from "@/lib/testing/fixtures";
-import { freeNumbers, installTestSecrets, provisionItemsOf, seedDueChanges, TEST_REALM } from "../helpers/changes";
+import { createTestCustomer } from "@/testing/data";
+import { freeNumbers, installTestSecrets, provisionItemsOf, seedDueChanges, TEST_REALM } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 import { md5 } from "../helpers/md5";
 

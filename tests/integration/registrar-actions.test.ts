@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { dropLineBindings, unblockLine } from "@/lib/support/registrar-actions";
-import { createTestCustomer, createTestStaff } from "@/lib/testing/fixtures";
+import { createTestCustomer, createTestStaff } from "@/testing/data";
 import { freePort } from "../fixtures/net";
-import { installTestSecrets } from "../helpers/changes";
+import { installTestSecrets } from "@/testing/changes";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 // Support's registrar actions: lifting a line's change block (audited, refused when not blocked),

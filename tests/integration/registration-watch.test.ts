@@ -13,7 +13,7 @@ import { registrarReader, type RegistrarReader } from "@/lib/registration/regist
 import { watchRegistrations } from "@/lib/registration/watch";
 import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
 import { freePort } from "../fixtures/net";
-import { installTestSecrets, seedDueChanges, type SeededChange } from "../helpers/changes";
+import { installTestSecrets, seedDueChanges, type SeededChange } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // The registration watch against a real registrar database (its own PostgreSQL server with

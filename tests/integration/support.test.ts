@@ -13,8 +13,8 @@ import { runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker"
 import type { ServiceType } from "@/lib/schedule";
 import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/commands";
 import { customerDetail, searchCustomers } from "@/lib/support/lookup";
-import { createTestCustomer, createTestStaff } from "@/lib/testing/fixtures";
-import { installTestSecrets, TEST_REALM } from "../helpers/changes";
+import { createTestCustomer, createTestStaff } from "@/testing/data";
+import { installTestSecrets, TEST_REALM } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 import { md5 } from "../helpers/md5";
 

@@ -1,19 +1,14 @@
+// Test data for the test-data API (testing/api.ts), the integration tests and the QA kit. Lives
+// outside lib/: production builds do not contain it (next.config.ts aliases testing/api.ts away).
 import { z } from "zod";
-import { hashSecret } from "../auth/password";
-import { db } from "../db";
-import { env } from "../env";
-import { SERVICE_TYPES } from "../schedule";
-import { hasControlCharacter } from "../validation/text";
+import { hashSecret } from "@/lib/auth/password";
+import { db } from "@/lib/db";
+import { SERVICE_TYPES } from "@/lib/schedule";
+import { hasControlCharacter } from "@/lib/validation/text";
 
 /** A login ID given to the test-data API's DELETE (same rules as the POST bodies), or null. */
 export function testLoginIdParam(value: string | null): string | null {
   return value && value.length <= 64 && !hasControlCharacter(value) ? value : null;
-}
-
-/** The test-data API exists only outside production and only when TEST_API_TOKEN is set. */
-export function testApiAllowed(token: string | null): boolean {
-  const e = env();
-  return e.APP_ENV !== "production" && Boolean(e.TEST_API_TOKEN) && token === e.TEST_API_TOKEN;
 }
 
 // Test data is stored as given: control characters (NUL cannot be stored at all) are refused.
