@@ -1,4 +1,5 @@
 import { NextResponse, type NextRequest } from "next/server";
+import { envOr } from "@/lib/env";
 import { bodyExceeds, pagePostProblem } from "@/lib/web/action-body";
 
 // Security headers on every page and route response: a per-request nonce CSP, no caching of pages
@@ -15,6 +16,7 @@ export async function proxy(request: NextRequest) {
     if (problem) return plain(`Bad Request: ${problem}`, 400);
   }
   const nonce = Buffer.from(crypto.randomUUID()).toString("base64");
+  // Next.js's own mode (next dev), not the portal's configuration: dev React needs eval.
   const dev = process.env.NODE_ENV === "development";
   const csp = [
     "default-src 'self'",
@@ -37,7 +39,8 @@ export async function proxy(request: NextRequest) {
   const response = NextResponse.next({ request: { headers: requestHeaders } });
   response.headers.set("Content-Security-Policy", csp);
   response.headers.set("Cache-Control", "no-store, max-age=0");
-  if (process.env.APP_ENV === "production") {
+  // From the configuration (lib/env.ts); should it not parse, HSTS is sent (browsers ignore it over plain http).
+  if (envOr((e) => e.APP_ENV === "production", true)) {
     response.headers.set("Strict-Transport-Security", "max-age=63072000; includeSubDomains");
   }
   return response;

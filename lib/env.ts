@@ -133,6 +133,31 @@ export function env(): Env {
   return cached;
 }
 
+/**
+ * A value of the configuration for code that must go on when it does not parse: the proxy answers
+ * every request (an unparsable configuration must not make each one a 500), and gets `fallback`
+ * then. Parsed once and cached like env() when it parses; nothing is cached when it does not.
+ */
+export function envOr<T>(read: (e: Env) => T, fallback: T): T {
+  try {
+    return read(env());
+  } catch (error) {
+    if (error instanceof EnvError) return fallback;
+    throw error;
+  }
+}
+
+/**
+ * One setting read before the configuration is known to be complete: lib/log.ts is imported by the
+ * scripts that report a bad configuration and by scripts that set variables after their imports, so
+ * it neither throws nor caches. The parsed value when the configuration parses, else `fallback`.
+ */
+export function settingBeforeParse<K extends keyof Env>(name: K, fallback: Env[K]): Env[K] {
+  if (cached) return cached[name];
+  const result = schema.safeParse(process.env);
+  return result.success ? result.data[name] : fallback;
+}
+
 /** Forget the parsed configuration (tests that change process.env). */
 export function resetEnvCache(): void {
   cached = undefined;

@@ -1,7 +1,7 @@
 import { hostname } from "node:os";
 import { format } from "node:util";
 import pino from "pino";
-import { env } from "./env";
+import { env, settingBeforeParse } from "./env";
 import { instance } from "./instance";
 
 /**
@@ -20,8 +20,10 @@ const REDACTED = "[redacted]";
  * (lib/instance.ts) on every line. Never pass a password, code, hash or HA1 to it: the redact list
  * below is a second line of defence, not the first.
  */
+// The level comes from the configuration; while it does not parse (a script about to report what is
+// wrong with it), "info". configureLog() applies it again once the configuration is parsed.
 export const log = pino({
-  level: process.env.LOG_LEVEL ?? "info",
+  level: settingBeforeParse("LOG_LEVEL", "info"),
   base: { service: "selfcare", pid: process.pid, hostname: hostname(), instance: instance().id },
   timestamp: pino.stdTimeFunctions.isoTime,
   redact: {

@@ -1,12 +1,11 @@
 import type { NextAuthOptions } from "next-auth";
+import type { ClientInfo } from "../audit";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { clock } from "../clock";
 import { isProduction } from "../env";
 import { isAppError } from "../errors";
 import { log } from "../log";
 import { secrets } from "../secrets";
-import { nowFor, SIM_CLOCK_COOKIE } from "../sim-clock";
-import { challengeIdFromCookie } from "./challenge-cookie";
 import { verifyCode } from "./login";
 import type { PrincipalKind } from "./principals";
 import { codeSchema } from "./schemas";
@@ -25,19 +24,15 @@ export function cookieNames() {
   };
 }
 
-function parseCookies(header: string | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const part of (header ?? "").split(";")) {
-    const i = part.indexOf("=");
-    if (i > 0) out[part.slice(0, i).trim()] = decodeURIComponent(part.slice(i + 1).trim());
-  }
-  return out;
-}
-
-function clientFromHeaders(h: Record<string, string | string[] | undefined>) {
-  const one = (v: string | string[] | undefined) => (Array.isArray(v) ? v[0] : v);
-  const forwarded = one(h["x-forwarded-for"])?.split(",").map((s) => s.trim()).filter(Boolean);
-  return { ip: forwarded?.at(-1) ?? null, userAgent: one(h["user-agent"]) ?? null };
+/**
+ * What signing in needs of the request being answered (lib/web/challenge.ts `signInRequest` reads it
+ * once, through the same request context as every page and action): its time, its client, and the
+ * challenge its signed cookie names.
+ */
+export interface SignInRequest {
+  now: Date;
+  client: ClientInfo;
+  challengeId: string | null;
 }
 
 declare module "next-auth/jwt" {
@@ -54,7 +49,7 @@ declare module "next-auth/jwt" {
  * names a server-side session row (lib/auth/session.ts), which carries idle, absolute and
  * revocation checks.
  */
-export function authOptions(): NextAuthOptions {
+export function authOptions(signInRequest: () => Promise<SignInRequest>): NextAuthOptions {
   const prod = isProduction();
   const names = cookieNames();
   const cookie = (name: string, httpOnly = true) => ({ name, options: { httpOnly, sameSite: "lax" as const, path: "/", secure: prod } });
@@ -79,16 +74,13 @@ export function authOptions(): NextAuthOptions {
         id: "code",
         name: "code",
         credentials: { code: { label: "code", type: "text" } },
-        async authorize(credentials, req) {
+        async authorize(credentials) {
           const parsed = codeSchema.safeParse({ code: credentials?.code });
           if (!parsed.success) throw new Error("CODE_FORMAT");
-          const headers = (req?.headers ?? {}) as Record<string, string | undefined>;
-          const cookies = parseCookies(headers.cookie);
-          const challengeId = challengeIdFromCookie(cookies[names.challenge]);
+          const { challengeId, now, client } = await signInRequest();
           if (!challengeId) throw new Error("CHALLENGE_DEAD");
-          const { now } = nowFor(cookies[SIM_CLOCK_COOKIE], !prod);
           try {
-            const s = await verifyCode({ challengeId, code: parsed.data.code, now, client: clientFromHeaders(headers) });
+            const s = await verifyCode({ challengeId, code: parsed.data.code, now, client });
             return { id: s.sessionId, kind: s.kind, sv: s.sessionVersion };
           } catch (error) {
             if (isAppError(error)) throw new Error(error.code);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { env, EnvError, parseEnv, resetEnvCache } from "@/lib/env";
+import { env, EnvError, envOr, parseEnv, resetEnvCache, settingBeforeParse } from "@/lib/env";
 
 /** The problems parseEnv reports for `source`; fails the test if it does not throw an EnvError. */
 function problemsOf(source: Record<string, string | undefined>): string[] {
@@ -194,5 +194,35 @@ describe("env(): parsed once from process.env", () => {
     resetEnvCache();
     expect(() => env()).toThrow(EnvError);
     expect(() => env()).toThrow(/PORT/);
+  });
+});
+
+describe("reading the configuration where it may not parse (proxy, logger)", () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+    resetEnvCache();
+  });
+
+  it("envOr gives the parsed value, and the fallback (without caching it) while the configuration is bad", () => {
+    resetEnvCache();
+    process.env.APP_ENV = "test";
+    process.env.WORKER_POLL_MS = "not a number";
+    expect(envOr((e) => e.APP_ENV, "fallback")).toBe("fallback");
+    process.env.WORKER_POLL_MS = "500";
+    expect(envOr((e) => e.APP_ENV, "fallback")).toBe("test");
+    expect(env().WORKER_POLL_MS).toBe(500);
+  });
+
+  it("settingBeforeParse reads a setting without throwing or caching", () => {
+    resetEnvCache();
+    process.env.LOG_LEVEL = "warn";
+    process.env.WORKER_POLL_MS = "not a number";
+    expect(settingBeforeParse("LOG_LEVEL", "info")).toBe("info");
+    process.env.WORKER_POLL_MS = "500";
+    expect(settingBeforeParse("LOG_LEVEL", "info")).toBe("warn");
+    // Nothing was cached: a variable set afterwards is still seen by env().
+    process.env.LOG_LEVEL = "error";
+    expect(env().LOG_LEVEL).toBe("error");
   });
 });

@@ -1,6 +1,7 @@
 import NextAuth from "next-auth";
 import type { NextRequest } from "next/server";
 import { authOptions } from "@/lib/auth/next-auth";
+import { signInRequest } from "@/lib/web/challenge";
 import { currentClaimsValid } from "@/lib/web/session";
 
 type Ctx = { params: Promise<{ nextauth: string[] }> };
@@ -45,7 +46,7 @@ async function handler(req: NextRequest, ctx: Ctx) {
   // The session as browser scripts see it follows the server-side session: a revoked, idle or
   // expired one is no session, whatever the cookie says.
   if (route === "session" && !(await currentClaimsValid())) return json({});
-  return NextAuth(req, { params }, authOptions());
+  return NextAuth(req, { params }, authOptions(signInRequest));
 }
 
 export { handler as GET, handler as POST };
