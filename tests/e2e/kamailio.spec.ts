@@ -82,6 +82,22 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await c.end();
     return r.rows[0];
   };
+  /** The portal database's clock (the one WorkerHeartbeat.beatAt is written with). */
+  const portalNow = async (): Promise<Date> => {
+    const c = new pg.Client({ connectionString: portalDb });
+    await c.connect();
+    const r = await c.query<{ now: Date }>("SELECT now() AS now");
+    await c.end();
+    return r.rows[0]!.now;
+  };
+  /** Whether a worker of `kind` ("web": the portal's own loop; "worker": scripts/worker.ts) has beaten after `since` (a beat follows a whole reflection pass). */
+  const beatAfter = async (kind: "web" | "worker", since: Date): Promise<boolean> => {
+    const c = new pg.Client({ connectionString: portalDb });
+    await c.connect();
+    const r = await c.query(`SELECT 1 FROM "WorkerHeartbeat" WHERE kind = $1 AND "beatAt" > $2`, [kind, since]);
+    await c.end();
+    return (r.rowCount ?? 0) > 0;
+  };
   const register = (password: string, userAgent?: string) => sippRegister(kamailio.port, LINE, password, REALM, userAgent);
 
   test.beforeAll(async () => {
@@ -150,14 +166,20 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await expect(page.getByTestId("reflection-time")).toHaveText("2026年11月25日 17:30（日本時間）");
 
     // Before 17:30 (the portal's own worker runs at ~14:00): the registrar still has the old password.
-    await new Promise((r) => setTimeout(r, 2_000));
+    // Waits for a heartbeat of the portal's worker written more than a second after the change (a
+    // beat follows a whole pass, so that pass began after the change was committed), not for a fixed time.
+    const changedAt = await portalNow();
+    await expect.poll(() => beatAfter("web", new Date(changedAt.getTime() + 1_000)), { timeout: 20_000, intervals: [250] }).toBe(true);
     expect((await changeStatus())?.status).toBe("PENDING");
     expect(await register(OLD), "before 17:30 the old password still registers").toBe(true);
     expect(await register(NEW), "before 17:30 the new password is refused").toBe(false);
 
     // A separate worker process whose clock stands at 17:29:57 and runs on to 17:30.
+    // Its clock starts at its first reading, before its first pass; the pass's heartbeat shows that
+    // pass (at 17:29:57, about 3 s before the change is due) is over.
+    const workerStarted = await portalNow();
     worker = startWorker("2026-11-25T17:29:57+09:00");
-    await new Promise((r) => setTimeout(r, 1_000));
+    await expect.poll(() => beatAfter("worker", workerStarted), { timeout: 30_000, intervals: [100] }).toBe(true);
     expect((await changeStatus())?.status, "not applied before its 17:30 due time").toBe("PENDING");
     expect(await register(OLD)).toBe(true);
 
