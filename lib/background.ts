@@ -5,6 +5,8 @@ import { every } from "./loop";
 import { deliverDueEmails, smtpTransport } from "./mail/sender";
 import { configuredProvisioner } from "./provisioning/configured";
 import { startReflectionWorker } from "./reflection/loop";
+import { startRetention } from "./retention";
+import { clock } from "./clock";
 
 const holder = globalThis as unknown as { __selfcareLoops?: boolean };
 
@@ -40,12 +42,23 @@ export function startPgliteMaintenance(): (() => Promise<void>) | null {
   });
 }
 
-/** Loops that run inside the web server: the outbox sender, (unless WORKER_IN_SERVER=false) the reflection worker, and PGlite's maintenance. */
+/** The retention job (lib/retention) by the process's clock: each web server and worker runs it; they take turns per batch. */
+export function startRetentionLoop(): (() => Promise<void>) | null {
+  const e = env();
+  if (!(e.RETENTION_ENABLED ?? e.APP_ENV === "production")) {
+    log.info("retention job off (RETENTION_ENABLED, default on in production only)");
+    return null;
+  }
+  return startRetention(database(), () => clock.now());
+}
+
+/** Loops that run inside the web server: the outbox sender, (unless WORKER_IN_SERVER=false) the reflection worker, the retention job and PGlite's maintenance. */
 export function startBackgroundLoops(): void {
   if (holder.__selfcareLoops) return;
   holder.__selfcareLoops = true;
   startPgliteMaintenance();
   startOutboxSender();
+  startRetentionLoop();
   if (env().WORKER_IN_SERVER) startReflectionWorker(database(), configuredProvisioner());
   else log.info("WORKER_IN_SERVER=false: run `npm run worker` to reflect changes");
 }

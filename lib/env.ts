@@ -47,6 +47,19 @@ const schema = z
     // At start, how long the web server and the worker wait for a database that does not answer yet (0: not at all).
     DATABASE_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3600).default(60)),
     OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
+    // Retention (lib/retention, docs/operations.md "Retention"): how long each kind of row is kept.
+    // Default: on in production only. Outside production a browser's simulated clock (ADR 005) writes
+    // times that are not the server's, and a cleanup by the server's clock would delete live rows.
+    RETENTION_ENABLED: opt(bool),
+    RETENTION_INTERVAL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
+    RETENTION_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(5000)),
+    // Audit events and the change history (0: kept forever, e.g. under a legal hold).
+    RETENTION_AUDIT_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(36_500).default(400)),
+    RETENTION_EMAIL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(36_500).default(180)),
+    RETENTION_EMAIL_BODY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(36_500).default(30)),
+    RETENTION_CHALLENGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(8760).default(24)),
+    RETENTION_SESSION_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(8760).default(24)),
+    RETENTION_RATE_LIMIT_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(8760).default(1)),
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
@@ -81,6 +94,11 @@ const schema = z
       path: ["HOST"],
       message: `is not a loopback address: APP_ENV=${e.APP_ENV} trusts the simulated-clock cookie and shows every code at /dev/mailbox, so it listens on 127.0.0.1/::1/localhost only (set UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE=true to override, never on a network others can reach)`,
     });
+  })
+  .superRefine((e, ctx) => {
+    if (e.RETENTION_EMAIL_BODY_DAYS > e.RETENTION_EMAIL_DAYS) {
+      ctx.addIssue({ code: "custom", path: ["RETENTION_EMAIL_BODY_DAYS"], message: `must not exceed RETENTION_EMAIL_DAYS (${e.RETENTION_EMAIL_DAYS}): a body cannot outlive its row` });
+    }
   })
   .superRefine((e, ctx) => {
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {

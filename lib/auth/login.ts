@@ -98,7 +98,7 @@ export async function startLogin(o: {
       await audit(tx, { type: "LOGIN_FAILED", actor, at: o.now, ...who(principal), client: o.client, details: { reason: "locked" } });
       return null;
     }
-    await principals.update(tx, o.kind, principal.id, { failedLoginCount: 0 });
+    await principals.resetCounters(tx, o.kind, principal.id, ["failedLoginCount"]);
     if (locale !== principal.locale) await tx.customer.update({ where: { id: principal.id }, data: { locale } });
     // One open challenge per account: an older browser's half-finished sign-in ends here.
     await tx.loginChallenge.updateMany({
@@ -206,7 +206,7 @@ export async function verifyCode(o: { challengeId: string; code: string; now: Da
     });
     if (consumed.count !== 1) throw new AppError("CHALLENGE_DEAD");
     // A completed sign-in: the escalation and both failure counters start over.
-    await principals.update(tx, principal.kind, principal.id, { lockoutCount: 0, failedCodeCount: 0, failedLoginCount: 0 });
+    await principals.resetCounters(tx, principal.kind, principal.id, ["lockoutCount", "failedCodeCount", "failedLoginCount"]);
     const session = await tx.authSession.create({ data: { ...principals.ref(principal.kind, principal.id), createdAt: o.now, lastSeenAt: o.now } });
     await audit(tx, { ...base, actor: actorOf(principal.kind), type: "LOGIN_SUCCESS", details: { challengeId: challenge.id, sessionId: session.id } });
     return { sessionId: session.id, kind: principal.kind, principalId: principal.id, sessionVersion: principal.sessionVersion };

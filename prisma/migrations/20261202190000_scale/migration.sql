@@ -19,6 +19,8 @@ CREATE INDEX IF NOT EXISTS "AuditEvent_selfcareId_at_idx" ON "AuditEvent" ("self
 -- Retention (oldest first, a batch at a time).
 CREATE INDEX IF NOT EXISTS "AuditEvent_at_idx" ON "AuditEvent" (at);
 CREATE INDEX IF NOT EXISTS "OutboxEmail_createdAt_idx" ON "OutboxEmail" ("createdAt");
+-- Bodies still held: the body eraser walks only these (an erased row leaves this index).
+CREATE INDEX IF NOT EXISTS "OutboxEmail_body_kept_idx" ON "OutboxEmail" ("createdAt") WHERE body <> '';
 CREATE INDEX IF NOT EXISTS "LoginChallenge_expiresAt_idx" ON "LoginChallenge" ("expiresAt");
 CREATE INDEX IF NOT EXISTS "AuthSession_lastSeenAt_idx" ON "AuthSession" ("lastSeenAt");
 CREATE INDEX IF NOT EXISTS "RateLimiterFlexible_expire_idx" ON "RateLimiterFlexible" (expire);
