@@ -3,7 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { SignedInHeader } from "@/components/SignedInHeader";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
+import { logoutAction } from "@/app/login/actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("menu"))("title") };

@@ -6,8 +6,8 @@ import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
-import { reflectionWhen } from "../password/reflection-text";
+import { logoutAction } from "@/app/login/actions";
+import { ReflectionPromise } from "@/components/ReflectionPromise";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -54,7 +54,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                       <td>{c.line.number}</td>
                       <td>{formatJst(c.requestedAt, loc)}</td>
                       <td>
-                        {reflectionWhen(t, loc, { service: c.line.service, dueAt: c.dueAt, deadline: c.deadline })}
+                        <ReflectionPromise change={{ service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }} />
                       </td>
                       <td>
                         {t(`status.${c.status}`)}

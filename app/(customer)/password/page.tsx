@@ -11,8 +11,8 @@ import Link from "next/link";
 import { formatJst } from "@/lib/format";
 import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
-import { reflectionWhen } from "./reflection-text";
+import { logoutAction } from "@/app/login/actions";
+import { reflectionWhen } from "@/lib/web/reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("password"))("title") };

@@ -12,7 +12,7 @@ import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { isUuid } from "@/lib/validation/ids";
 import { requireStaff } from "@/lib/web/session";
-import { staffLogoutAction } from "../../login/actions";
+import { staffLogoutAction } from "@/app/staff/login/actions";
 import { retryAction, unlockAction } from "./actions";
 
 export async function generateMetadata() {

@@ -8,7 +8,7 @@ import { ClientMessages } from "@/components/ClientMessages";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { isUuid } from "@/lib/validation/ids";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../../login/actions";
+import { logoutAction } from "@/app/login/actions";
 import { cancelChangeAction } from "../actions";
 import { ChangeFacts } from "../change-facts";
 

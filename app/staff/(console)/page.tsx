@@ -11,7 +11,7 @@ import { findCustomers } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { unlockStaffAction } from "./customers/[id]/actions";
 import { requireStaff } from "@/lib/web/session";
-import { staffLogoutAction } from "./login/actions";
+import { staffLogoutAction } from "@/app/staff/login/actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("staff"))("title") };
