@@ -113,13 +113,17 @@ const STEPS: Step[] = [
  * transaction, until a batch comes back short, the run is asked to stop, or `maxBatches` is reached
  * (the rest waits for the next run). Returns the rows deleted (or bodies erased) per target.
  */
-export async function runRetention(database: Database, o: { now: Date; policy?: RetentionPolicy; stopping?: () => boolean }): Promise<RetentionResult> {
+export async function runRetention(
+  database: Database,
+  o: { now: Date; policy?: RetentionPolicy; stopping?: () => boolean; /** Hears every batch (the bench times them). */ onBatch?: (target: RetentionTarget, rows: number, ms: number) => void },
+): Promise<RetentionResult> {
   const policy = o.policy ?? retentionPolicy();
   const result = Object.fromEntries(STEPS.map((s) => [s.target, 0])) as RetentionResult;
   for (const step of STEPS) {
     const cutoff = step.cutoff(o.now.getTime(), policy);
     if (cutoff === null) continue;
     for (let batch = 0; batch < policy.maxBatches && !o.stopping?.(); batch++) {
+      const t0 = performance.now();
       const n = await database.sql.transaction(async (q: SqlQuery) => {
         const [lock] = await q<{ ok: boolean }>(`SELECT pg_try_advisory_xact_lock($1) AS ok`, [LOCK_KEY]);
         if (!lock?.ok) return -1;
@@ -127,6 +131,7 @@ export async function runRetention(database: Database, o: { now: Date; policy?: 
         return rows[0]?.n ?? 0;
       });
       if (n < 0) break; // another process is cleaning now
+      o.onBatch?.(step.target, n, performance.now() - t0);
       result[step.target] += n;
       if (n > 0) metrics().retentionDeleted.inc({ target: step.target }, n);
       if (n < policy.batchSize) break;
