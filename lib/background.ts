@@ -2,7 +2,7 @@ import { database } from "./db";
 import { env } from "./env";
 import { log } from "./log";
 import { every } from "./loop";
-import { deliverDueEmails, smtpTransport } from "./mail/sender";
+import { drainDueEmails, smtpTransport } from "./mail/sender";
 import { configuredProvisioner } from "./provisioning/configured";
 import { startReflectionWorker } from "./reflection/loop";
 import { startRetention } from "./retention";
@@ -17,10 +17,16 @@ export function startOutboxSender(): (() => Promise<void>) | null {
     log.info("SMTP_URL is not set: emails stay in the outbox and are shown at /dev/mailbox");
     return null;
   }
-  const transport = smtpTransport(e.SMTP_URL);
-  log.info("outbox sender started");
+  const transport = smtpTransport(e.SMTP_URL, { connections: e.OUTBOX_SMTP_CONNECTIONS });
+  log.info({ batch: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY, connections: e.OUTBOX_SMTP_CONNECTIONS }, "outbox sender started");
   // No `now`: leases and due times are the database's clock, shared by every sender (lib/mail/sender.ts).
-  return every(e.OUTBOX_POLL_MS, "outbox", () => deliverDueEmails({ database: database(), transport, from: e.MAIL_FROM }));
+  const stop = every(e.OUTBOX_POLL_MS, "outbox", (loop) =>
+    drainDueEmails({ database: database(), transport, from: e.MAIL_FROM, batchSize: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY, stopping: loop.stopping }),
+  );
+  return async () => {
+    await stop();
+    transport.close?.();
+  };
 }
 
 /** How often the embedded database is vacuumed and analysed (at start, then at this interval). */

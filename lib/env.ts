@@ -46,6 +46,10 @@ const schema = z
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
     // At start, how long the web server and the worker wait for a database that does not answer yet (0: not at all).
     DATABASE_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3600).default(60)),
+    // The outbox sender: messages claimed per batch, handed to SMTP at once, SMTP connections kept open.
+    OUTBOX_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(500)),
+    OUTBOX_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(20)),
+    OUTBOX_SMTP_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(5)),
     OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
     // Retention (lib/retention, docs/operations.md "Retention"): how long each kind of row is kept.
     // Default: on in production only. Outside production a browser's simulated clock (ADR 005) writes

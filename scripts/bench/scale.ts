@@ -16,7 +16,7 @@ import { seal } from "@/lib/crypto/seal";
 import { setProcessDatabase, type Database, type SqlQuery } from "@/lib/db";
 import { changeLinePassword } from "@/lib/lines/change-password";
 import { listOwnChanges } from "@/lib/lines/queries";
-import { deliverDueEmails, smtpTransport } from "@/lib/mail/sender";
+import { drainDueEmails, smtpTransport } from "@/lib/mail/sender";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { drainDueChanges } from "@/lib/reflection/worker";
 import { runRetention, type RetentionTarget } from "@/lib/retention";
@@ -294,18 +294,19 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
 
   say(`outbox: ${applied} emails`);
   const sink = await startSinkSmtp(o.smtpPort);
-  const transport = smtpTransport(`smtp://127.0.0.1:${o.smtpPort}`);
+  // The production sender's settings (lib/env.ts defaults): pooled connections, parallel sends, batches of 500.
+  const transport = smtpTransport(`smtp://127.0.0.1:${o.smtpPort}`, { connections: 5 });
   const [{ pending }] = (await database.sql.query<{ pending: number }>(`SELECT count(*)::int AS pending FROM "OutboxEmail" WHERE status = 'PENDING'`)) as [{ pending: number }];
   const ot0 = performance.now();
   let sent = 0;
   for (;;) {
-    const r = await deliverDueEmails({ database, transport, from: "bench <bench@example.jp>", batchSize: 200 });
+    const r = await drainDueEmails({ database, transport, from: "bench <bench@example.jp>", batchSize: 500, concurrency: 20 });
     sent += r.sent;
     if (r.failed > 0) throw new Error(`outbox: ${r.failed} failed`);
     if (r.sent === 0 || performance.now() - ot0 > o.outboxSeconds * 1000) break;
   }
   const outboxMs = performance.now() - ot0;
-  (transport as { close?: () => void }).close?.();
+  transport.close?.();
   await new Promise<void>((resolve) => sink.server.close(() => resolve()));
   const outbox = { n: sent, queued: pending, ms: outboxMs, rate: (sent / outboxMs) * 1000, afterBatchMs: outboxMs, received: sink.received() };
   if (sent > pending || sink.received() !== sent) throw new Error(`outbox sent ${sent} of ${pending}, SMTP received ${sink.received()}`);
