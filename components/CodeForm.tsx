@@ -7,20 +7,15 @@ import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import type { ActionResult } from "@/app/login/actions";
+import { errorKeyOf, UNEXPECTED, type FormResult } from "@/lib/web/form-result";
 import { codeSchema, type CodeInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 
-const codeErrors: Record<string, string> = {
-  CODE_FORMAT: "errors.codeFormat",
-  CODE_INVALID: "errors.codeInvalid",
-  CODE_EXPIRED: "errors.codeExpired",
-  CHALLENGE_DEAD: "errors.challengeDead",
-  RATE_LIMITED: "errors.rateLimited",
-};
+/** The codes the code step shows (next-auth carries the code as its error string); else unexpected. */
+const CODE_STEP_CODES = new Set(["CODE_FORMAT", "CODE_INVALID", "CODE_EXPIRED", "CHALLENGE_DEAD", "RATE_LIMITED"]);
 
 /** The emailed code, handed to next-auth, which opens the session only if it is right. */
-export function CodeForm({ next, loginPath, resend: resendAction }: { next: string; loginPath: string; resend: () => Promise<ActionResult> }) {
+export function CodeForm({ next, loginPath, resend: resendAction }: { next: string; loginPath: string; resend: () => Promise<FormResult> }) {
   const t = useTranslations("verify");
   const [formError, setFormError] = useState<string | null>(null);
   const [dead, setDead] = useState(false);
@@ -38,7 +33,7 @@ export function CodeForm({ next, loginPath, resend: resendAction }: { next: stri
         window.location.assign(next);
         return;
       }
-      const key = codeErrors[result?.error ?? ""] ?? "errors.unexpected";
+      const key = CODE_STEP_CODES.has(result?.error ?? "") ? errorKeyOf(result?.error) : UNEXPECTED;
       if (key === "errors.challengeDead") {
         setDead(true);
         setFormError(key);

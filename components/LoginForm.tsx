@@ -4,13 +4,13 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import type { ActionResult } from "@/app/login/actions";
+import type { FormResult } from "@/lib/web/form-result";
 import { loginSchema, type LoginInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 import { PasswordInput } from "./PasswordInput";
 
 /** セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors). */
-export function LoginForm({ next, action, idLabel }: { next?: string; action: (values: LoginInput, next?: string) => Promise<ActionResult>; idLabel?: string }) {
+export function LoginForm({ next, action, idLabel }: { next?: string; action: (values: LoginInput, next?: string) => Promise<FormResult>; idLabel?: string }) {
   const t = useTranslations("login");
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();

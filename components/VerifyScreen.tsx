@@ -1,11 +1,11 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cookies } from "next/headers";
-import type { ActionResult } from "@/app/_auth/shared";
+import type { FormResult } from "@/lib/web/form-result";
 import { describeChallenge } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
-import type { PrincipalKind } from "@/lib/auth/principals";
 import { formatJst } from "@/lib/format";
+import { AUDIENCES, type Audience } from "@/lib/web/audience";
 import { pageLocale } from "@/lib/web/locale";
 import { challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
@@ -17,16 +17,13 @@ import { SiteHeader } from "./SiteHeader";
 export async function VerifyScreen({
   kind,
   searchParams,
-  home,
-  loginPath,
   resend,
 }: {
-  kind: PrincipalKind;
+  kind: Audience;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-  home: string;
-  loginPath: string;
-  resend: () => Promise<ActionResult>;
+  resend: () => Promise<FormResult>;
 }) {
+  const { home, login: loginPath } = AUDIENCES[kind];
   const t = await getTranslations("verify");
   const sp = await searchParams;
   const next = safeReturnPath(sp.next, home);

@@ -2,11 +2,9 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "@/app/login/actions";
 import { ReflectionPromise } from "@/components/ReflectionPromise";
 
 export async function generateMetadata() {
@@ -23,7 +21,6 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "history"]} />
         <h1>{t("history.title")}</h1>

@@ -3,13 +3,11 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { env } from "@/lib/env";
 import { promiseOf } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "@/app/login/actions";
 import { ChangeFacts } from "../change-facts";
 
 export async function generateMetadata() {
@@ -33,7 +31,6 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const from = formatJst(change.requestedAt, locale);
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "password", "complete"]} />
         <h1>{t("password.title")}</h1>
