@@ -214,18 +214,25 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
   const now = new Date(BATCH_REQUESTED_AT.getTime() - 2 * 3_600_000); // 10:00 in Japan, the day after the history
   await customerDetail(customerOf(pick()).id, now); // warm-up
   support.push(stat("customer page (customerDetail)", (await timeEach(k, () => customerDetail(customerOf(pick()).id, now))).ms));
-  support.push(
-    stat("audit trail: two ordered, limited scans", (await timeEach(k, () => {
-      const c = customerOf(pick());
-      return customerAuditEvents({ id: c.id, selfcareId: c.loginId }, 200);
-    })).ms),
+  // The audit trail, new and old (both through Prisma, the same columns), for typical customers and
+  // for one with 20,000 events: the old OR read all of a customer's events before sorting them.
+  const AUDIT_SELECT = { id: true, at: true, type: true, actor: true, lineNumber: true, ip: true, userAgent: true, details: true, staffUserId: true } as const;
+  const oldAudit = (c: { id: string; loginId: string }) =>
+    database.prisma.auditEvent.findMany({ where: { OR: [{ customerId: c.id }, { selfcareId: c.loginId }] }, orderBy: { at: "desc" }, take: 200, select: AUDIT_SELECT });
+  const newAudit = (c: { id: string; loginId: string }) => customerAuditEvents({ id: c.id, selfcareId: c.loginId }, 200);
+  support.push(stat("audit trail: two ordered, limited scans", (await timeEach(k, () => newAudit(customerOf(pick())))).ms));
+  support.push(stat("audit trail: the old OR query", (await timeEach(k, () => oldAudit(customerOf(pick())))).ms));
+  const heavy = customerOf(3);
+  const heavyEvents = 20_000;
+  await database.sql.query(
+    `INSERT INTO "AuditEvent" (at, type, actor, "selfcareId", "customerId", ip, details)
+     SELECT $3::timestamptz - (j * 1200) * interval '1 second', 'LOGIN_SUCCESS', 'customer', $1, $2::uuid, '203.0.113.7', '{}'::jsonb FROM generate_series(1, $4::int) AS j`,
+    [heavy.loginId, heavy.id, SCALE_HISTORY_END, heavyEvents],
   );
-  support.push(
-    stat("audit trail: the old OR query (for comparison)", (await timeEach(k, () => {
-      const c = customerOf(pick());
-      return database.sql.query(`SELECT id, at, type FROM "AuditEvent" WHERE "customerId" = $1 OR "selfcareId" = $2 ORDER BY at DESC LIMIT 200`, [c.id, c.loginId]);
-    })).ms),
-  );
+  await database.sql.query(`ANALYZE "AuditEvent"`);
+  await newAudit(heavy);
+  support.push(stat(`audit trail, a customer with ${fmt.int(heavyEvents)} events: two scans`, (await timeEach(k, () => newAudit(heavy))).ms));
+  support.push(stat(`audit trail, a customer with ${fmt.int(heavyEvents)} events: the old OR`, (await timeEach(k, () => oldAudit(heavy))).ms));
 
   // ── customer paths
   say("customer paths");
