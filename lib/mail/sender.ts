@@ -82,12 +82,16 @@ async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; f
   // marks use `now` itself (tests compare them exactly).
   const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
   const claimed = await database.sql.query<Claimed>(
-    `WITH due AS (
-       SELECT o.id FROM "OutboxEmail" o
-        WHERE o.status = 'PENDING' AND o."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
-          AND NOT EXISTS (SELECT 1 FROM "OutboxEmail" e WHERE e."toAddress" = o."toAddress" AND e.status = 'PENDING'
-                             AND (e."createdAt" < o."createdAt" OR (e."createdAt" = o."createdAt" AND e.id < o.id)))
-        ORDER BY o."nextAttemptAt" LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
+    // heads: each address's oldest unsent message (DISTINCT ON along the partial index of unsent
+    // messages: the work is bounded by the backlog, whatever the statistics say — a per-row NOT EXISTS
+    // planned from stale statistics scanned the whole backlog for every candidate at a million).
+    `WITH heads AS (
+       SELECT DISTINCT ON ("toAddress") id, "nextAttemptAt" FROM "OutboxEmail" WHERE status = 'PENDING' ORDER BY "toAddress", "createdAt", id),
+     due AS (
+       SELECT o.id FROM "OutboxEmail" o JOIN heads h ON h.id = o.id
+        WHERE h."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp()) AND o.status = 'PENDING'
+          AND o."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
+        ORDER BY h."nextAttemptAt" LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
      UPDATE "OutboxEmail" m SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + $3::int * interval '1 millisecond'
        FROM due WHERE m.id = due.id
      RETURNING m.id, m."toAddress", m.subject, m.body, m.sensitive, m.attempts`,

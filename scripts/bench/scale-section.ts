@@ -26,7 +26,7 @@ export interface ScaleSectionOptions {
 // Reloadable settings for a 7 GB database on a small machine: room to sort and build indexes, fewer
 // checkpoints while seeding, the planner told the OS caches the files. shared_buffers stays at the
 // server's default (a restart would be needed; the OS page cache holds the data).
-const TUNING = ["work_mem = '32MB'", "maintenance_work_mem = '1GB'", "max_wal_size = '8GB'", "checkpoint_timeout = '30min'", "effective_cache_size = '8GB'", "autovacuum = off"];
+const TUNING = ["work_mem = '32MB'", "maintenance_work_mem = '1GB'", "max_wal_size = '8GB'", "checkpoint_timeout = '30min'", "effective_cache_size = '8GB'"];
 
 export async function scaleSection(o: ScaleSectionOptions): Promise<SectionReport> {
   const started = performance.now();
