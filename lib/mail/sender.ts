@@ -1,6 +1,7 @@
 import nodemailer from "nodemailer";
 import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { Database } from "../db";
+import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
 import { log } from "../log";
 
 /** The part of a nodemailer transport the sender uses (tests pass a real one to a capture server). */
@@ -27,10 +28,22 @@ const LEASE_USE = 0.5;
 /** Successes are marked SENT in one statement per this many (or at the end of the batch). */
 const MARK_EVERY = 100;
 
-/** Exponential backoff: 5 s, 10 s, 20 s … capped at 10 minutes. */
-export function outboxBackoffMs(attempts: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
-}
+/** A failed send is retried after 5 s, 10 s, 20 s … at most 10 minutes apart. */
+export const OUTBOX_RETRY: RetryPolicy = { firstMs: 5_000, capMs: 10 * 60_000 };
+
+/** Retry delay after the n-th failed send (lib/jobs' one backoff, with the outbox's policy). */
+export const outboxBackoffMs = (attempts: number): number => backoffMs(attempts, OUTBOX_RETRY);
+
+/**
+ * Due messages that are their address's oldest unsent one, by the database's clock unless a test
+ * gives its own ($1). The heads are found by DISTINCT ON along the partial index of unsent messages,
+ * so the work is bounded by the backlog whatever the statistics say (a per-row NOT EXISTS, planned
+ * from statistics taken before a 100,000-email batch, scanned the backlog for every candidate).
+ */
+const DUE = `SELECT o.id, o."toAddress", o.subject, o.body, o.sensitive, o.attempts FROM "OutboxEmail" o
+  JOIN (SELECT DISTINCT ON ("toAddress") id FROM "OutboxEmail" WHERE status = 'PENDING' ORDER BY "toAddress", "createdAt", id) heads ON heads.id = o.id
+  WHERE o.status = 'PENDING' AND o."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
+  ORDER BY o."nextAttemptAt"`;
 
 interface Claimed {
   id: string;
@@ -43,9 +56,9 @@ interface Claimed {
 
 /**
  * Sends one batch of due outbox messages (at most `batchSize`, default 20):
- * - **claimed under a lease in one statement**: the due messages are locked with SKIP LOCKED and
- *   their next attempt pushed past OUTBOX_LEASE_MS, so concurrent senders never pick the same one
- *   however slow SMTP is;
+ * - **claimed under a lease in one transaction** (lib/jobs' claimDue): the due messages are locked
+ *   with SKIP LOCKED and their next attempt pushed past OUTBOX_LEASE_MS, so concurrent senders never
+ *   pick the same one however slow SMTP is;
  * - **in order per recipient**: only a recipient's oldest unsent message (by createdAt, then id) can
  *   be claimed, so the next one waits until it is sent or given up — a batch never holds two for one
  *   address, and no other sender can take the later one meanwhile;
@@ -81,21 +94,9 @@ async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; f
   // null: the database's clock_timestamp() (COALESCE below). The lease runs on from the call; the
   // marks use `now` itself (tests compare them exactly).
   const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
-  const claimed = await database.sql.query<Claimed>(
-    // heads: each address's oldest unsent message (DISTINCT ON along the partial index of unsent
-    // messages: the work is bounded by the backlog, whatever the statistics say — a per-row NOT EXISTS
-    // planned from stale statistics scanned the whole backlog for every candidate at a million).
-    `WITH heads AS (
-       SELECT DISTINCT ON ("toAddress") id, "nextAttemptAt" FROM "OutboxEmail" WHERE status = 'PENDING' ORDER BY "toAddress", "createdAt", id),
-     due AS (
-       SELECT o.id FROM "OutboxEmail" o JOIN heads h ON h.id = o.id
-        WHERE h."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp()) AND o.status = 'PENDING'
-          AND o."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
-        ORDER BY h."nextAttemptAt" LIMIT $2 FOR UPDATE OF o SKIP LOCKED)
-     UPDATE "OutboxEmail" m SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + $3::int * interval '1 millisecond'
-       FROM due WHERE m.id = due.id
-     RETURNING m.id, m."toAddress", m.subject, m.body, m.sensitive, m.attempts`,
-    [current(), options.batchSize ?? 20, OUTBOX_LEASE_MS],
+  // One claim for the batch (lib/jobs' claimDue), leased in the same transaction.
+  const claimed = await database.sql.transaction((q) =>
+    claimDue<Claimed>(q, { sql: DUE, params: [now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: current(), ms: OUTBOX_LEASE_MS }),
   );
   if (claimed.length === 0) return { sent: 0, failed: 0, claimed: 0 };
 

@@ -1,7 +1,7 @@
 import type { Database, SqlQuery } from "../db";
 import { env } from "../env";
 import { log } from "../log";
-import { every } from "../loop";
+import { every } from "../every";
 import { metrics } from "../metrics";
 import { SESSION_IDLE_MS } from "../auth/session";
 

@@ -11,7 +11,7 @@ import type { Provisioner } from "@/lib/provisioning";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
 import type { ServiceType } from "@/lib/schedule";
-import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/actions";
+import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/commands";
 import { customerAuditEvents, customerDetail, findCustomers, SEARCH_MIN_PARTIAL, searchCustomers } from "@/lib/support/lookup";
 import { createTestCustomer, createTestStaff } from "@/lib/testing/fixtures";
 import { installTestSecrets, TEST_REALM } from "../helpers/changes";
