@@ -1,14 +1,10 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { cookies } from "next/headers";
 import type { FormResult } from "@/lib/web/form-result";
-import { describeChallenge } from "@/lib/auth/login";
-import { cookieNames } from "@/lib/auth/next-auth";
 import { formatJst } from "@/lib/format";
 import { AUDIENCES, type Audience } from "@/lib/web/audience";
 import { pageLocale } from "@/lib/web/locale";
-import { challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
-import { requestContext, safeReturnPath } from "@/lib/web/request";
+import { safeReturnPath } from "@/lib/web/request";
 import { ClientMessages } from "./ClientMessages";
 import { CodeForm } from "./CodeForm";
 import { SiteHeader } from "./SiteHeader";
@@ -16,10 +12,13 @@ import { SiteHeader } from "./SiteHeader";
 /** Two-step verification for customers and staff: where the code went, its expiry, the code form. */
 export async function VerifyScreen({
   kind,
+  challenge,
   searchParams,
   resend,
 }: {
   kind: Audience;
+  /** The browser's open challenge (lib/web/challenge.ts), read by the page. */
+  challenge: { maskedEmail: string; expiresAt: Date } | null;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
   resend: () => Promise<FormResult>;
 }) {
@@ -27,17 +26,13 @@ export async function VerifyScreen({
   const t = await getTranslations("verify");
   const sp = await searchParams;
   const next = safeReturnPath(sp.next, home);
-  const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
-  const { now } = await requestContext();
-  const challenge = challengeId ? await describeChallenge(challengeId, now) : null;
-  const usable = challenge && challenge.kind === kind && (challenge.state === "open" || challenge.state === "expired");
   return (
     <>
       <SiteHeader />
       <main id="main">
         <h1>{t("title")}</h1>
         <section className="panel">
-          {usable ? (
+          {challenge ? (
             <>
               <p>{t("lead", { email: challenge.maskedEmail })}</p>
               <p className="small">{t("expires", { time: formatJst(challenge.expiresAt, await pageLocale()) })}</p>

@@ -816,9 +816,3 @@ describe("wrong current passwords at once (the per-line limit is atomic)", () =>
     }
   });
 });
-
-describe("test database", () => {
-  it(`runs on ${testDbKind}`, () => {
-    expect(database.kind).toBe(testDbKind);
-  });
-});
