@@ -66,7 +66,12 @@ declare const messages: {
     "deviceNow": "新しいパスワードは15分以内（通常は数分以内）に弊社システムへ反映されます。IP電話対応機器（アダプタ等）のパスワードを、いますぐ新しいパスワードに変更してください。",
     "deviceSettings": "IP電話対応機器に設定する内容:\n・SIPユーザー名（認証ID）: {number}\n・SIPドメイン（レルム）: {realm}\n・パスワード: 今回設定した新しいパスワード（このメールには記載しません）\n設定方法: {howto}",
     "cancelledSubject": "【IP加入電話】IP加入電話パスワード変更を取り消しました",
-    "cancelledBody": "{name} 様\n\nIP加入電話番号 {number} のパスワード変更（受付 {requestedAt}（日本時間））を、{cancelledAt}（日本時間）に取り消しました。\n\nこの番号のパスワードは、弊社システムに反映されている以前のパスワードのままです。新しいパスワードをIP電話対応機器に設定した場合は、以前のパスワードに戻してください。\n\nお心当たりのない場合は、サポート窓口までご連絡ください。"
+    "cancelledBody": "{name} 様\n\nIP加入電話番号 {number} のパスワード変更（受付 {requestedAt}（日本時間））を、{cancelledAt}（日本時間）に取り消しました。\n\nこの番号のパスワードは、弊社システムに反映されている以前のパスワードのままです。新しいパスワードをIP電話対応機器に設定した場合は、以前のパスワードに戻してください。\n\nお心当たりのない場合は、サポート窓口までご連絡ください。",
+    "registeredSubject": "【IP加入電話】お使いの機器が新しいパスワードで登録されました",
+    "registeredBody": "{name} 様\n\nお使いのIP電話対応機器{device}が、新しいIP加入電話パスワードで登録されました。発信・着信ができます。\n\nIP加入電話番号: {number}\n登録日時: {at}（日本時間）",
+    "registeredDevice": "（{device}）",
+    "oldPasswordSubject": "【IP加入電話】お使いの機器がまだ古いパスワードを使っています",
+    "oldPasswordBody": "{name} 様\n\nIP加入電話パスワードの変更は反映済みですが、お使いのIP電話対応機器はまだ古いパスワードで登録しようとしています（{since}から{count}回失敗）。このままでは発信・着信ができません。\n\n今すぐIP電話対応機器のパスワードを新しいパスワードに変更してください。\n\nIP加入電話番号: {number}\n設定方法: {howto}"
   },
   "errors": {
     "selfcareIdRequired": "セルフケアIDを入力してください。",
@@ -115,7 +120,11 @@ declare const messages: {
     "currentPasswordWrongPending": "現IP加入電話パスワードが正しくありません。この番号には{requestedAt}（日本時間）に受け付けた反映待ちの変更があるため、現IP加入電話パスワードは、その変更で設定した新しいパスワードです（IP電話対応機器に設定中の以前のパスワードではありません）。",
     "alreadyReflected": "この変更はすでに弊社システムへ反映されたため、取り消せません。以前のパスワードに戻す場合は、あらためてパスワード変更を行ってください。",
     "notCancellable": "この変更は取り消せません（取り消せるのは、反映待ちと反映失敗の変更だけです）。",
-    "cancelNeedsSupport": "この変更は、お客様の画面からは取り消せません。お手数ですが、サポート窓口までご連絡ください。"
+    "cancelNeedsSupport": "この変更は、お客様の画面からは取り消せません。お手数ですが、サポート窓口までご連絡ください。",
+    "registrarUnavailable": "登録サーバー（Kamailio）が応答しません。何も変更していません。しばらくしてから再度お試しください。",
+    "registrarRefused": "登録サーバー（Kamailio）が要求を拒否しました（RPCの認証情報を確認してください）。何も変更していません。",
+    "registrarNotConfigured": "登録サーバーのRPC（KAMAILIO_RPC_URL / KAMAILIO_RPC_TOKEN）が設定されていません。",
+    "notBlocked": "この回線は変更ブロックされていません。"
   },
   "login": {
     "title": "セルフケアログイン",
@@ -342,7 +351,11 @@ declare const messages: {
     "STAFF_UNLOCK": "担当者によるロック解除",
     "STAFF_RETRY": "担当者による反映再実行",
     "CHANGE_REFUSED": "変更の受付拒否",
-    "CHANGE_CANCELLED": "変更の取消"
+    "CHANGE_CANCELLED": "変更の取消",
+    "REGISTRATION_SEEN": "新しいパスワードでの機器登録を確認（メール送信）",
+    "REGISTRATION_OLD_PASSWORD": "機器が古いパスワードのまま（メール送信）",
+    "STAFF_DROP_BINDINGS": "サポートが機器登録を削除",
+    "STAFF_UNBLOCK_LINE": "サポートが回線の変更ブロックを解除"
   },
   "clock": {
     "title": "シミュレーション時刻（開発・検証環境のみ）",
@@ -376,6 +389,53 @@ declare const messages: {
     "step5": "試しに発信・着信して、通話できることを確かめます。できない場合は、パスワードの入力誤り（大文字・全角になっていないか）と、反映時刻を過ぎているかをご確認ください。",
     "models": "機種ごとの詳しい手順は、各機器の取扱説明書をご覧ください。",
     "back": "戻る"
+  },
+  "registration": {
+    "title": "機器の登録状況",
+    "line": "IP加入電話番号 {number}",
+    "pending": "{time}に反映予定です（あと{left}）。それまでは現在のパスワードのままお使いください。",
+    "leftHm": "{h}時間{m}分",
+    "leftM": "{m}分",
+    "late": "反映予定時刻（{time}）を過ぎました。まもなく反映されます。",
+    "reflected": "{time}に反映されました。",
+    "notObserved": "このサービスでは機器の登録状況は確認できません（登録は観測されていません）。",
+    "unavailable": "機器の登録状況を確認できませんでした（登録サーバーが応答しません）。しばらくしてから再度ご確認ください。",
+    "waiting": "新しいパスワードでの機器の登録はまだ確認されていません。IP電話対応機器に新しいパスワードを設定してください。",
+    "registered": "お使いの機器（{device}）が{time}に新しいパスワードで登録されました。発信・着信ができます。",
+    "registeredNoDevice": "お使いの機器が{time}に新しいパスワードで登録されました。発信・着信ができます。",
+    "oldPassword": "お使いの機器はまだ古いパスワードを使っています（{since}から{count}回失敗）。今すぐIP電話対応機器のパスワードを変更してください。",
+    "howto": "機器の設定方法",
+    "notInEffect": "この変更は適用されていません（{status}）。",
+    "checked": "最終確認: {time}",
+    "checkFailed": "最新の状況を取得できませんでした。表示は前回確認時のものです。",
+    "none": "パスワード変更の履歴はありません。"
+  },
+  "timeline": {
+    "title": "経過（新しい順）",
+    "empty": "記録はありません。",
+    "older": "さらに前を表示",
+    "newest": "最新に戻る",
+    "raw": "監査ログ（生データ）を表示",
+    "hideRaw": "経過表示に戻る",
+    "portal": "ポータル",
+    "registrar": "登録サーバー",
+    "ok": "機器登録成功",
+    "wrong_password": "登録失敗（パスワード誤り・古いパスワード）",
+    "unknown_user": "登録失敗（不明なユーザー）",
+    "no_credentials": "登録失敗（この領域の認証情報なし）",
+    "device": "機器: {device}",
+    "source": "送信元: {source}",
+    "email": "メール: {subject}（{status}）",
+    "summary": "現在の状況",
+    "unavailable": "登録サーバーの記録を読めませんでした（応答なし）。ポータルの記録のみ表示しています。",
+    "notObserved": "登録サーバーの記録はありません（内部プロビジョナー: 登録は観測されません）。",
+    "change": "変更 {id}"
+  },
+  "staffReg": {
+    "dropBindings": "機器登録（バインディング）を削除",
+    "dropBindingsLead": "登録サーバー（Kamailio）からこの回線の登録をすべて削除します（ul.rm）。古いパスワードのままの機器は着信できなくなり、新しいパスワードで再登録が必要になります。",
+    "unblock": "回線の変更ブロックを解除",
+    "unblockLead": "現パスワードの誤りが続いたためのこの回線の変更ブロックを解除し、誤り回数を0に戻します。"
   }
 };
 export default messages;

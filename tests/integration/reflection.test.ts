@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from "node:crypto";
+import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { changeLinePassword, type Customer } from "@/lib/lines/change-password";
 import { setProcessDatabase } from "@/lib/db";
@@ -9,6 +9,7 @@ import { drainDueChanges, runReflectionBatch, type WorkerOptions } from "@/lib/r
 import { createTestCustomer } from "@/lib/testing/fixtures";
 import { freeNumbers, installTestSecrets, provisionItemsOf, seedDueChanges, TEST_REALM } from "../helpers/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
+import { md5 } from "../helpers/md5";
 
 const KEY = installTestSecrets();
 const SEC = 1_000;
@@ -16,7 +17,6 @@ const MIN = 60 * SEC;
 const HOUR = 60 * MIN;
 const T0 = new Date("2026-11-25T05:00:00.000Z"); // 14:00 in Japan
 const at = (ms: number, from = T0) => new Date(from.getTime() + ms);
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 
 let database: TestDatabase;
 const prisma = () => database.prisma;

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { seal, unseal } from "@/lib/crypto/seal";
 import { normalizePhoneNumber, passwordChangeSchema, weakPasswordReason } from "@/lib/lines/schemas";
 import { sipCredential } from "@/lib/sip/digest";
+import { md5 } from "../helpers/md5";
 
 // The password-change form's one schema (issue 4, SPEC.md input screen), the sealing of the SIP
 // credential material, and the digest values. Expected values are literals or independent
@@ -34,7 +35,6 @@ function fieldsWithIssues(input: unknown): string[] {
   return [...new Set(r.error.issues.map((i) => String(i.path[0])))].sort();
 }
 
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 
 // ---- independent oracles of the rules (not the implementation's helpers) -------------------------
 
