@@ -17,7 +17,9 @@ export async function SiteHeader({ children }: { children?: React.ReactNode }) {
       </a>
       {simulated ? (
         <p className="sim-clock" role="status" data-testid="simulated-clock">
-          {t("simulatedClock", { time: formatJst(now, locale) })} <Link href="/dev/clock" aria-label={t("simulatedClockLink")}>⏱</Link>
+          {t("simulatedClock", { time: formatJst(now, locale) })} <Link href="/dev/clock" aria-label={t("simulatedClockLink")}>
+            <span className="clock-icon" aria-hidden="true" />
+          </Link>
         </p>
       ) : null}
       <header className="site-header">

@@ -5,7 +5,7 @@ import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
 import { isAppError } from "@/lib/errors";
 import { formatJst } from "@/lib/format";
-import { cancelPendingChange, changeLinePassword } from "@/lib/lines/change-password";
+import { cancelPendingChange, changeLinePassword, LINE_BLOCK_MS } from "@/lib/lines/change-password";
 import { weakLinePasswordReason } from "@/lib/lines/password-strength";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
@@ -81,8 +81,12 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
       const d = error.details;
       if (error.code === "LINE_NOT_FOUND") return { ok: false, fieldErrors: { number: "errors.lineNotFound" } };
       if (error.code === "CURRENT_PASSWORD_WRONG") {
-        if (!d.pendingSince) return { ok: false, fieldErrors: { currentPassword: "errors.currentPasswordWrong" } };
-        return { ok: false, fieldErrors: { currentPassword: t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(d.pendingSince), locale) }) } };
+        // How many wrong tries remain before changes to the line stop for 30 minutes, and where the
+        // current line password is written (or, with a change waiting, which password is "current").
+        const wrong = d.pendingSince ? t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(d.pendingSince), locale) }) : t("errors.currentPasswordWrongWhere");
+        const remaining = Number(d.remaining);
+        const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining, minutes: LINE_BLOCK_MS / 60_000 })}` : "";
+        return { ok: false, fieldErrors: { currentPassword: `${wrong}${warning}` } };
       }
       if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
       if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message), locale) } };
