@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { errorPageText } from "@/lib/web/error-page-text";
 
 /**
@@ -20,9 +21,9 @@ export default function GlobalError({ reset }: { error: Error & { digest?: strin
                 <button type="button" onClick={reset} style={{ minHeight: 44, padding: "8px 16px" }}>
                   {errorPageText[l].retry}
                 </button>{" "}
-                <a href="/" style={{ display: "inline-block", minHeight: 24, padding: "8px 4px" }}>
+                <Link href="/" style={{ display: "inline-block", minHeight: 24, padding: "8px 4px" }}>
                   {errorPageText[l].toTop}
-                </a>
+                </Link>
               </p>
             </section>
           ))}

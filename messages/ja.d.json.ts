@@ -102,6 +102,8 @@ declare const messages: {
     "confirmPasswordMismatch": "新IP加入電話パスワードと新IP加入電話パスワード (確認用) が一致しません。",
     "lineNotFound": "入力されたIP加入電話番号は、お客様のご契約に見つかりません。",
     "currentPasswordWrong": "現IP加入電話パスワードが正しくありません。",
+    "currentPasswordWrongWhere": "現IP加入電話パスワードが正しくありません。現IP加入電話パスワードは、「サービス開始のご案内」に記載のIP加入電話パスワードです（その後に変更した場合は、その変更で設定したパスワードです）。",
+    "currentPasswordRemaining": "あと{remaining}回誤ると、この番号のパスワード変更が{minutes}分間停止されます。",
     "lineBlocked": "現IP加入電話パスワードの誤りが続いたため、この番号のパスワード変更を{until}（日本時間）まで停止しています。",
     "reasonRequired": "理由を5文字以上で入力してください。",
     "reasonTooLong": "理由は500文字以内で入力してください。",
@@ -147,7 +149,10 @@ declare const messages: {
     "resent": "新しい認証コードを{email}宛にお送りしました。以前のコードは使用できません。",
     "noChallenge": "認証の手続きが見つからないか、有効期限が切れています。ログインからやり直してください。",
     "backToLogin": "ログイン画面へ",
-    "notReceived": "メールが届かない場合は、迷惑メールフォルダをご確認のうえ、「認証コードを再送信」を押してください。"
+    "notReceived": "メールが届かない場合は、迷惑メールフォルダをご確認のうえ、「認証コードを再送信」を押してください。",
+    "attemptsLeft": "あと{count}回まちがえると、この認証コードは使えなくなり、ログインからやり直しになります。",
+    "resendIn": "認証コードの再送信は、あと{seconds}秒で押せるようになります。メールが届かない場合は、迷惑メールフォルダもご確認ください。",
+    "backToLoginAgain": "ログイン画面に戻る（セルフケアIDの入力からやり直す）"
   },
   "menu": {
     "title": "メニュー",

@@ -85,7 +85,7 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
         // current line password is written (or, with a change waiting, which password is "current").
         const wrong = d.pendingSince ? t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(d.pendingSince), locale) }) : t("errors.currentPasswordWrongWhere");
         const remaining = Number(d.remaining);
-        const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining, minutes: LINE_BLOCK_MS / 60_000 })}` : "";
+        const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining: String(remaining), minutes: String(LINE_BLOCK_MS / 60_000) })}` : "";
         return { ok: false, fieldErrors: { currentPassword: `${wrong}${warning}` } };
       }
       if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
