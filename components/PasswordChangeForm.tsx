@@ -5,7 +5,7 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm, useWatch } from "react-hook-form";
-import { changePasswordAction, previewAction, type Preview } from "@/app/password/actions";
+import { changePasswordAction, previewAction, type Preview } from "@/app/(customer)/password/actions";
 import { textOf } from "@/i18n/runtime-key";
 import { generateLinePassword } from "@/lib/lines/generate";
 import { normalizePhoneNumber, passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";

@@ -5,8 +5,8 @@ import { redirect } from "next/navigation";
 import type { ActionResult } from "@/app/_auth/shared";
 import { describeChallenge } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
-import type { PrincipalKind } from "@/lib/auth/principals";
 import { formatJst } from "@/lib/format";
+import { AUDIENCES, type Audience } from "@/lib/web/audience";
 import { pageLocale } from "@/lib/web/locale";
 import { challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
@@ -20,16 +20,13 @@ import { SiteHeader } from "./SiteHeader";
 export async function VerifyScreen({
   kind,
   searchParams,
-  home,
-  loginPath,
   resend,
 }: {
-  kind: PrincipalKind;
+  kind: Audience;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-  home: string;
-  loginPath: string;
   resend: () => Promise<ActionResult>;
 }) {
+  const { home, login: loginPath } = AUDIENCES[kind];
   const t = await getTranslations("verify");
   const tSupport = await getTranslations("support");
   const sp = await searchParams;

@@ -5,6 +5,7 @@ import type { Database } from "./db";
 import { env } from "./env";
 import { instance, instanceRole } from "./instance";
 import { log } from "./log";
+import { SERVICE_TYPES } from "./schedule";
 
 /**
  * Prometheus metrics (GET /metrics; a separate worker on WORKER_METRICS_PORT). Two kinds:
@@ -124,7 +125,7 @@ export async function removeWorkerHeartbeat(database: Database): Promise<void> {
   await database.sql.query(`DELETE FROM "WorkerHeartbeat" WHERE id = $1`, [instance().id]).catch(() => undefined);
 }
 
-const SERVICES = ["IP_PHONE", "B2BUA", "B2BUA_OPENGATE"];
+const SERVICES = SERVICE_TYPES;
 const STATUSES = ["PENDING", "APPLIED", "SUPERSEDED", "FAILED"];
 
 /** Reads the shared state from the database into the gauges. */

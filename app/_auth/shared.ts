@@ -4,13 +4,13 @@ import { challengeCookieValue, challengeIdFromCookie } from "@/lib/auth/challeng
 import { CODE_TTL_MS } from "@/lib/auth/codes";
 import { resendCode, startLogin } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
-import type { PrincipalKind } from "@/lib/auth/principals";
 import { loginSchema } from "@/lib/auth/schemas";
 import { parseForm } from "@/lib/validation/parse-form";
 import { endSession } from "@/lib/auth/session";
 import { portalCookie } from "@/lib/web/cookie-options";
 import { isAppError } from "@/lib/errors";
 import { log } from "@/lib/log";
+import { AUDIENCES, type Audience } from "@/lib/web/audience";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
@@ -34,7 +34,8 @@ function fail(error: unknown): ActionResult {
  * Step 1 for customers and staff alike: ID and password → a challenge bound to this browser.
  * `input` and `next` are whatever arrived over HTTP (a `next` that is not a path of this site is ignored).
  */
-export async function login(kind: PrincipalKind, input: unknown, next: unknown, paths: { verify: string; home: string }): Promise<ActionResult> {
+export async function login(kind: Audience, input: unknown, next: unknown): Promise<ActionResult> {
+  const paths = AUDIENCES[kind];
   const parsed = parseForm(loginSchema, input);
   if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
   const { now, client } = await requestContext();
@@ -62,12 +63,12 @@ export async function resend(): Promise<ActionResult> {
 }
 
 /** Ends the session on the server and in this browser. */
-export async function logout(kind: PrincipalKind, loginPath: string): Promise<never> {
+export async function logout(kind: Audience): Promise<never> {
   const s = await currentSession(kind);
   const { now, client } = await requestContext();
   if (s) await endSession({ sessionId: s.sessionId, now, client });
   const jar = await cookies();
   const names = cookieNames();
   for (const name of [names.session, names.challenge]) jar.set(name, "", portalCookie({ maxAge: 0 }));
-  redirect(`${loginPath}?loggedOut=1`);
+  redirect(`${AUDIENCES[kind].login}?loggedOut=1`);
 }

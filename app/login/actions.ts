@@ -6,7 +6,7 @@ export type { ActionResult };
 
 /** Customer sign-in, step 1. */
 export async function loginAction(input: unknown, next?: unknown): Promise<ActionResult> {
-  return login("customer", input, next, { verify: "/login/verify", home: "/menu" });
+  return login("customer", input, next);
 }
 
 export async function resendAction(): Promise<ActionResult> {
@@ -14,5 +14,5 @@ export async function resendAction(): Promise<ActionResult> {
 }
 
 export async function logoutAction(): Promise<void> {
-  await logout("customer", "/login");
+  await logout("customer");
 }

@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { ClientMessages } from "@/components/ClientMessages";
 import { LoginForm } from "@/components/LoginForm";
 import { SiteHeader } from "@/components/SiteHeader";
+import { AUDIENCES } from "@/lib/web/audience";
 import { safeReturnPath } from "@/lib/web/request";
 import { loginAction } from "./actions";
 
@@ -13,7 +14,7 @@ export async function generateMetadata() {
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const t = await getTranslations();
   const sp = await searchParams;
-  const next = safeReturnPath(sp.next, "/menu");
+  const next = safeReturnPath(sp.next, AUDIENCES.customer.home);
   const notice = sp.loggedOut ? t("login.loggedOut") : sp.reason === "ended" ? t("login.sessionEnded") : sp.next ? t("login.loginRequired") : null;
   return (
     <>

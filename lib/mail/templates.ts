@@ -2,7 +2,7 @@ import { createTranslator } from "next-intl";
 import en from "@/messages/en.json";
 import ja from "@/messages/ja.json";
 import { formatJst, type Locale } from "../format";
-import { isBatchService, type ServiceType } from "../schedule";
+import { promiseOf, type ServiceType } from "../schedule";
 
 const catalogs = { ja, en } as const;
 
@@ -39,9 +39,8 @@ export function lockoutEmail(p: { locale: Locale; name: string; until: Date }): 
 /** How a reflection is promised: the batch time, or the 15-minute deadline. */
 export function reflectionPhrase(locale: Locale, service: ServiceType, dueAt: Date, deadline: Date): string {
   const t = translator(locale);
-  return isBatchService(service)
-    ? t("reflectionAt", { dueAt: formatJst(dueAt, locale) })
-    : t("reflectionWithin", { deadline: formatJst(deadline, locale) });
+  const promised = promiseOf({ service, dueAt, deadline });
+  return promised.kind === "batch" ? t("reflectionAt", { dueAt: formatJst(promised.at, locale) }) : t("reflectionWithin", { deadline: formatJst(promised.by, locale) });
 }
 
 export function changeAcceptedEmail(p: {
@@ -61,7 +60,8 @@ export function changeAcceptedEmail(p: {
   const t = translator(p.locale);
   // When to touch the adapter: at the reflection time for a batch line (the registrar accepts the
   // old password until then), at once for IP_PHONE.
-  const device = isBatchService(p.service) ? t("deviceBatch", { dueAt: formatJst(p.dueAt, p.locale) }) : t("deviceNow");
+  const promised = promiseOf(p);
+  const device = promised.kind === "batch" ? t("deviceBatch", { dueAt: formatJst(promised.at, p.locale) }) : t("deviceNow");
   return {
     subject: t("acceptedSubject"),
     body: signed(

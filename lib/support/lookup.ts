@@ -1,7 +1,7 @@
 import { db } from "../db";
 import { isUuid } from "../validation/ids";
 import { isLocked } from "../auth/lockout";
-import { isBatchService, type ServiceType } from "../schedule";
+import { promiseOf, type ServiceType } from "../schedule";
 import { hasControlCharacter } from "../validation/text";
 
 /**
@@ -45,7 +45,7 @@ export type RegistrarState =
 
 function registrarState(changes: { status: string; dueAt: Date; deadline: Date; appliedAt: Date | null; attempts: number; lastError: string | null }[], service: ServiceType): RegistrarState {
   const pending = changes.find((c) => c.status === "PENDING");
-  if (pending) return { kind: "pending", dueAt: pending.dueAt, deadline: pending.deadline, batch: isBatchService(service) };
+  if (pending) return { kind: "pending", dueAt: pending.dueAt, deadline: pending.deadline, batch: promiseOf({ service, dueAt: pending.dueAt, deadline: pending.deadline }).kind === "batch" };
   const latest = changes.find((c) => c.status === "APPLIED" || c.status === "FAILED");
   if (latest?.status === "FAILED") return { kind: "failed", attempts: latest.attempts, lastError: latest.lastError };
   if (latest?.appliedAt) return { kind: "applied", appliedAt: latest.appliedAt };

@@ -2,6 +2,7 @@ import { z } from "zod";
 import { hashSecret } from "../auth/password";
 import { db } from "../db";
 import { env } from "../env";
+import { SERVICE_TYPES } from "../schedule";
 import { hasControlCharacter } from "../validation/text";
 
 /** A login ID given to the test-data API's DELETE (same rules as the POST bodies), or null. */
@@ -24,7 +25,7 @@ export const testCustomerSchema = z.object({
   email: z.email(),
   locale: z.enum(["ja", "en"]).default("ja"),
   lines: z
-    .array(z.object({ number: z.string().regex(/^050\d{8}$/), service: z.enum(["IP_PHONE", "B2BUA", "B2BUA_OPENGATE"]), password: z.string().regex(/^[a-z0-9]{8}$/) }))
+    .array(z.object({ number: z.string().regex(/^050\d{8}$/), service: z.enum(SERVICE_TYPES), password: z.string().regex(/^[a-z0-9]{8}$/) }))
     .max(10)
     .default([]),
 });
@@ -73,7 +74,7 @@ export const testCustomerBulkSchema = z.object({
   /** Each customer has one line, numbered `${numberPrefix}${i}` zero-padded to 11 digits in all. */
   numberPrefix: z.string().regex(/^050\d{0,4}$/),
   /** The line's service, by position: services[i % services.length]. */
-  services: z.array(z.enum(["IP_PHONE", "B2BUA", "B2BUA_OPENGATE"])).min(1).max(3),
+  services: z.array(z.enum(SERVICE_TYPES)).min(1).max(SERVICE_TYPES.length),
   /** The current password of every line (hashed once). */
   linePassword: z.string().regex(/^[a-z0-9]{8}$/),
 });

@@ -1,4 +1,5 @@
 import { decode } from "next-auth/jwt";
+import { cache } from "react";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { cookieNames } from "../auth/next-auth";
@@ -6,10 +7,14 @@ import type { Principal, PrincipalKind } from "../auth/principals";
 import { checkSession } from "../auth/session";
 import { secrets } from "../secrets";
 import { isUuid } from "../validation/ids";
+import { AUDIENCES, type Audience } from "./audience";
 import { currentPath, requestContext } from "./request";
 
-/** The signed-in principal of this request, or null (the thin session guard over next-auth's JWT). */
-export async function currentSession(kind: PrincipalKind): Promise<{ principal: Principal; sessionId: string } | null> {
+/**
+ * The signed-in principal of this request, or null (the thin session guard over next-auth's JWT).
+ * Memoised per request (React cache), so a route-group layout and its page check the session once.
+ */
+export const currentSession = cache(async (kind: PrincipalKind): Promise<{ principal: Principal; sessionId: string } | null> => {
   const token = (await cookies()).get(cookieNames().session)?.value;
   if (!token) return null;
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
@@ -17,7 +22,7 @@ export async function currentSession(kind: PrincipalKind): Promise<{ principal: 
   const { now } = await requestContext();
   const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now);
   return check.ok ? { principal: check.principal, sessionId: check.sessionId } : null;
-}
+});
 
 /** Whether this request's session cookie names a live server-side session (of either kind). */
 export async function currentClaimsValid(): Promise<boolean> {
@@ -29,19 +34,18 @@ export async function currentClaimsValid(): Promise<boolean> {
   return (await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, claims.kind, now)).ok;
 }
 
-/** For customer pages: the signed-in customer, or a redirect to the login with a return path. */
-export async function requireCustomer(): Promise<{ principal: Principal; sessionId: string }> {
-  const s = await currentSession("customer");
+/**
+ * For signed-in pages and actions: the signed-in principal of this audience, or a redirect to its
+ * login with a return path (customers are also told when a session they had has ended).
+ */
+export async function requireSignedIn(audience: Audience): Promise<{ principal: Principal; sessionId: string }> {
+  const s = await currentSession(audience);
   if (!s) {
-    const hadCookie = Boolean((await cookies()).get(cookieNames().session));
-    redirect(`/login?next=${encodeURIComponent(await currentPath())}${hadCookie ? "&reason=ended" : ""}`);
+    const hadCookie = audience === "customer" && Boolean((await cookies()).get(cookieNames().session));
+    redirect(`${AUDIENCES[audience].login}?next=${encodeURIComponent(await currentPath())}${hadCookie ? "&reason=ended" : ""}`);
   }
   return s;
 }
 
-/** For staff pages: the signed-in staff member, or a redirect to the staff login. */
-export async function requireStaff(): Promise<{ principal: Principal; sessionId: string }> {
-  const s = await currentSession("staff");
-  if (!s) redirect(`/staff/login?next=${encodeURIComponent(await currentPath())}`);
-  return s;
-}
+export const requireCustomer = () => requireSignedIn("customer");
+export const requireStaff = () => requireSignedIn("staff");

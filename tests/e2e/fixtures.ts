@@ -6,7 +6,8 @@ import { codeFrom } from "../fixtures/mail-capture";
 export const MAIL_CAPTURE_URL = process.env.MAIL_CAPTURE_URL ?? "http://127.0.0.1:2526";
 const TEST_TOKEN = process.env.TEST_API_TOKEN ?? "e2e-test-token";
 
-export type ServiceType = "IP_PHONE" | "B2BUA" | "B2BUA_OPENGATE";
+export type { ServiceType } from "../../lib/schedule";
+import type { ServiceType } from "../../lib/schedule";
 export interface TestLine {
   number: string;
   service: ServiceType;

@@ -43,9 +43,9 @@ export function serverActions(distDir = process.env.NEXT_DIST_DIR ?? ".next"): (
   for (const [id, entry] of Object.entries(manifest.node)) {
     const name = entry.exportedName;
     if (!name) continue;
-    // "app/staff/customers/[id]/page" → "/staff/customers/[id]" (the caller fills dynamic segments).
-    const pages = Object.keys(entry.workers).map((w) => w.replace(/^app/, "").replace(/\/page$/, "") || "/");
-    const own = entry.filename ? `/${path.dirname(entry.filename).replace(/^app\/?/, "")}`.replace(/\/$/, "") || "/" : undefined;
+    // "app/staff/(console)/customers/[id]/page" → "/staff/customers/[id]" (route groups dropped) (the caller fills dynamic segments).
+    const pages = Object.keys(entry.workers).map((w) => w.replace(/^app/, "").replace(/\/\([^/)]+\)/g, "").replace(/\/page$/, "") || "/");
+    const own = entry.filename ? `/${path.dirname(entry.filename).replace(/^app\/?/, "").replace(/\([^/)]+\)\/?/g, "")}`.replace(/\/$/, "") || "/" : undefined;
     out[name] = { id, page: pages.find((p) => p === own) ?? pages[0]! };
   }
   return (name) => {

@@ -1,12 +1,12 @@
 // QA kit: every row of the reflection table walked through the UI. For each row the browser's clock
 // is set to a Japan time inside the row; the customer changes a line's password and must be promised
 // the table's time on the preview, on the completion screen and in the acceptance email.
-import { createCustomer, deleteCustomer, expect, mailbox, signIn, test } from "./fixtures";
+import { createCustomer, deleteCustomer, expect, mailbox, signIn, test, type ServiceType } from "./fixtures";
 import { CompletePage, MenuPage, PasswordChangePage } from "./pages";
 
 interface Row {
   title: string;
-  service: "IP_PHONE" | "B2BUA" | "B2BUA_OPENGATE";
+  service: ServiceType;
   at: string; // when the customer changes the password (Japan time)
   completion: RegExp | string; // what the completion screen promises
   email: RegExp | string;

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { afterEach, describe, expect, it } from "vitest";
-import { B2BUA_WINDOWS, computeReflection, windowForHour, type ServiceType } from "@/lib/schedule";
+import { ServiceType as ServiceTypeEnum } from "@/generated/prisma/enums";
+import { B2BUA_WINDOWS, computeReflection, promiseOf, SCHEDULES, SERVICE_TYPES, windowForHour, type ServiceType } from "@/lib/schedule";
 
 // Every expected value below is a literal Japan-time instant (SPEC.md, "Reflection schedule"),
 // never a re-computation of the rule. The suite is run under TZ=UTC and TZ=America/New_York
@@ -286,5 +287,23 @@ describe(`computeReflection does not depend on the process time zone (running un
     process.env.TZ = "Pacific/Kiritimati"; // UTC+14: the Japan date and the host date differ most
     const underOtherZone = samples.map(([requested]) => computeReflection("B2BUA", jst(requested)).dueAt.getTime());
     expect(underOtherZone).toEqual(underStartZone);
+  });
+});
+
+describe("SCHEDULES and promiseOf (the one per-service table)", () => {
+  it("has one row per service of the database enum, in its order", () => {
+    expect(SERVICE_TYPES).toEqual(Object.values(ServiceTypeEnum));
+  });
+
+  it("promises a batch line its dueAt and any other line its deadline", () => {
+    const dueAt = new Date("2026-11-25T08:30:00Z");
+    const deadline = new Date("2026-11-25T08:45:00Z");
+    for (const service of SERVICE_TYPES) {
+      const p = promiseOf({ service, dueAt, deadline });
+      if (SCHEDULES[service].kind === "batch") expect(p).toEqual({ kind: "batch", at: dueAt });
+      else expect(p).toEqual({ kind: "within", by: deadline });
+    }
+    expect(promiseOf({ service: "B2BUA", dueAt, deadline }).kind).toBe("batch");
+    expect(promiseOf({ service: "IP_PHONE", dueAt, deadline }).kind).toBe("within");
   });
 });

@@ -8,5 +8,5 @@ export async function generateMetadata() {
 
 /** Two-step verification: the code sent to the address registered at contract time. */
 export default function VerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  return <VerifyScreen kind="customer" searchParams={searchParams} home="/menu" loginPath="/login" resend={resendAction} />;
+  return <VerifyScreen kind="customer" searchParams={searchParams} resend={resendAction} />;
 }

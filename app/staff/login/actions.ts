@@ -4,7 +4,7 @@ import { login, logout, resend, type ActionResult } from "../../_auth/shared";
 
 /** Staff sign-in, step 1: the same two-step code, sessions and lockout as customers. */
 export async function staffLoginAction(input: unknown, next?: unknown): Promise<ActionResult> {
-  return login("staff", input, next, { verify: "/staff/login/verify", home: "/staff" });
+  return login("staff", input, next);
 }
 
 export async function staffResendAction(): Promise<ActionResult> {
@@ -12,5 +12,5 @@ export async function staffResendAction(): Promise<ActionResult> {
 }
 
 export async function staffLogoutAction(): Promise<void> {
-  await logout("staff", "/staff/login");
+  await logout("staff");
 }

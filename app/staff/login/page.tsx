@@ -2,6 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { ClientMessages } from "@/components/ClientMessages";
 import { LoginForm } from "@/components/LoginForm";
 import { SiteHeader } from "@/components/SiteHeader";
+import { AUDIENCES } from "@/lib/web/audience";
 import { safeReturnPath } from "@/lib/web/request";
 import { staffLoginAction } from "./actions";
 
@@ -13,7 +14,7 @@ export async function generateMetadata() {
 export default async function StaffLoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const t = await getTranslations();
   const sp = await searchParams;
-  const next = safeReturnPath(sp.next, "/staff");
+  const next = safeReturnPath(sp.next, AUDIENCES.staff.home);
   return (
     <>
       <SiteHeader />

@@ -7,5 +7,5 @@ export async function generateMetadata() {
 }
 
 export default function StaffVerifyPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  return <VerifyScreen kind="staff" searchParams={searchParams} home="/staff" loginPath="/staff/login" resend={staffResendAction} />;
+  return <VerifyScreen kind="staff" searchParams={searchParams} resend={staffResendAction} />;
 }

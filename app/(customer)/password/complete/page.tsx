@@ -3,13 +3,11 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { env } from "@/lib/env";
-import { isBatchService } from "@/lib/schedule";
+import { promiseOf } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../../login/actions";
 import { ChangeFacts } from "../change-facts";
 
 export async function generateMetadata() {
@@ -29,11 +27,10 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   if (!change) notFound();
   const t = await getTranslations();
   const locale = await pageLocale();
-  const batch = isBatchService(change.line.service);
+  const promised = promiseOf({ service: change.line.service, dueAt: change.dueAt, deadline: change.deadline });
   const from = formatJst(change.requestedAt, locale);
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "password", "complete"]} />
         <h1>{t("password.title")}</h1>
@@ -46,7 +43,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
               <p>
                 <strong>{t("complete.device")}</strong>
               </p>
-              <p data-testid="device-when">{batch ? t("complete.deviceBatch", { time: formatJstTime(change.dueAt) }) : t("complete.deviceNow")}</p>
+              <p data-testid="device-when">{promised.kind === "batch" ? t("complete.deviceBatch", { time: formatJstTime(promised.at) }) : t("complete.deviceNow")}</p>
             </>
           ) : (
             // A change no longer in effect never shows "完了" or an instruction to touch the adapter.
@@ -61,9 +58,9 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
           <ChangeFacts change={change}>
             <dt>{t("complete.outage")}</dt>
             <dd data-testid="outage-window">
-              {batch
-                ? t("complete.outageBatch", { from, to: formatJst(change.dueAt, locale) })
-                : t("complete.outageWithin", { from, to: formatJst(change.deadline, locale) })}
+              {promised.kind === "batch"
+                ? t("complete.outageBatch", { from, to: formatJst(promised.at, locale) })
+                : t("complete.outageWithin", { from, to: formatJst(promised.by, locale) })}
             </dd>
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>

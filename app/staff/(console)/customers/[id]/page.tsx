@@ -2,7 +2,6 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
 import { textOf } from "@/i18n/runtime-key";
@@ -12,7 +11,6 @@ import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { isUuid } from "@/lib/validation/ids";
 import { requireStaff } from "@/lib/web/session";
-import { staffLogoutAction } from "../../login/actions";
 import { retryAction, unlockAction } from "./actions";
 
 export async function generateMetadata() {
@@ -22,7 +20,7 @@ export async function generateMetadata() {
 
 /** One customer, as support sees them: account, lines and what the registrar accepts, changes, audit, emails. */
 export default async function StaffCustomerPage({ params }: { params: Promise<{ id: string }> }) {
-  const { principal } = await requireStaff();
+  await requireStaff();
   const { id } = await params;
   if (!isUuid(id)) notFound();
   const { now } = await requestContext();
@@ -48,7 +46,6 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
 
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
       <main id="main">
         <p>
           <Link href="/staff">{t("staff.back")}</Link>

@@ -1,9 +1,7 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("menu"))("title") };
@@ -11,11 +9,10 @@ export async function generateMetadata() {
 
 /** The menu after sign-in: ◆各種サービス設定・変更 > ◆IP加入電話パスワード変更 > 入力画面 ▶. */
 export default async function MenuPage() {
-  const { principal } = await requireCustomer();
+  await requireCustomer();
   const t = await getTranslations("menu");
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu"]} />
         <h1>{t("title")}</h1>

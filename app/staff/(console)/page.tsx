@@ -1,7 +1,6 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
 import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
@@ -11,7 +10,6 @@ import { searchCustomers } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { unlockStaffAction } from "./customers/[id]/actions";
 import { requireStaff } from "@/lib/web/session";
-import { staffLogoutAction } from "./login/actions";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("staff"))("title") };
@@ -31,7 +29,6 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
   const locked = (await lockedStaff(now)).filter((s) => s.id !== principal.id);
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
       <main id="main">
         <h1>{t("title")}</h1>
         <section className="panel">

@@ -16,7 +16,7 @@ import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
-import { previewSentence, reflectionWhen } from "./reflection-text";
+import { previewSentence, reflectionWhen } from "@/lib/web/reflection-text";
 
 /** What the input screen shows before 更新, and what it sends back as the promise it showed. */
 export interface Preview {

@@ -5,14 +5,12 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { Notices } from "@/components/Notices";
 import { ClientMessages } from "@/components/ClientMessages";
 import { PasswordChangeForm } from "@/components/PasswordChangeForm";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { serviceLabel } from "@/lib/lines/labels";
 import Link from "next/link";
 import { formatJst } from "@/lib/format";
 import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
-import { reflectionWhen } from "./reflection-text";
+import { reflectionWhen } from "@/lib/web/reflection-text";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("password"))("title") };
@@ -30,7 +28,6 @@ export default async function PasswordChangePage() {
   const tAll = await getTranslations();
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "password"]} />
         <h1>{t("title")}</h1>

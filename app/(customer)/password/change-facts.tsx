@@ -4,7 +4,7 @@ import { formatJst } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import type { ServiceType } from "@/lib/schedule";
 import { pageLocale } from "@/lib/web/locale";
-import { reflectionWhen } from "./reflection-text";
+import { ReflectionPromise } from "@/components/ReflectionPromise";
 
 /**
  * What one change is, as the completion and cancel screens list it: number, service, 受付 and
@@ -22,7 +22,7 @@ export async function ChangeFacts({ change, children }: { change: { requestedAt:
       <dt>{t("complete.requestedAt")}</dt>
       <dd>{formatJst(change.requestedAt, locale)}</dd>
       <dt>{t("complete.reflectionAt")}</dt>
-      <dd data-testid="reflection-time">{reflectionWhen(t, locale, { service: change.line.service, dueAt: change.dueAt, deadline: change.deadline })}</dd>
+      <dd data-testid="reflection-time"><ReflectionPromise change={{ service: change.line.service, dueAt: change.dueAt, deadline: change.deadline }} /></dd>
       {children}
     </dl>
   );

@@ -2,13 +2,11 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { formatJst } from "@/lib/format";
 import { serviceLabel } from "@/lib/lines/labels";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../login/actions";
-import { reflectionWhen } from "../password/reflection-text";
+import { ReflectionPromise } from "@/components/ReflectionPromise";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -24,7 +22,6 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "history"]} />
         <h1>{t("history.title")}</h1>
@@ -59,7 +56,9 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
                     </th>
                     <td data-label={t("history.service")}>{serviceLabel(c.line.service, loc)}</td>
                     <td data-label={t("history.requestedAt")}>{formatJst(c.requestedAt, loc)}</td>
-                    <td data-label={t("history.reflection")}>{reflectionWhen(t, loc, { service: c.line.service, dueAt: c.dueAt, deadline: c.deadline })}</td>
+                    <td data-label={t("history.reflection")}>
+                      <ReflectionPromise change={{ service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }} />
+                    </td>
                     <td data-label={t("history.status")}>
                       <span className={`state state-${c.status.toLowerCase()}`}>{t(`status.${c.status}`)}</span>
                       {isCancellable(c.status) ? (

@@ -3,12 +3,10 @@ import { getTranslations } from "next-intl/server";
 import { notFound } from "next/navigation";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { FormError } from "@/components/forms";
-import { SignedInHeader } from "@/components/SignedInHeader";
 import { ClientMessages } from "@/components/ClientMessages";
 import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { isUuid } from "@/lib/validation/ids";
 import { requireCustomer } from "@/lib/web/session";
-import { logoutAction } from "../../login/actions";
 import { cancelChangeAction } from "../actions";
 import { ChangeFacts } from "../change-facts";
 
@@ -31,7 +29,6 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
   const error = typeof query.error === "string" && ERRORS.has(query.error) ? `errors.${query.error}` : null;
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={logoutAction} />
       <main id="main">
         <Breadcrumbs trail={["menu", "password"]} />
         <h1>{t("cancel.title")}</h1>
