@@ -40,7 +40,7 @@ export async function VerifyScreen({
   if (!usable && (await currentSession(kind))) redirect(next);
   return (
     <>
-      <SiteHeader />
+      <SiteHeader audience={kind} />
       <main id="main">
         <h1>{t("title")}</h1>
         <section className="panel">

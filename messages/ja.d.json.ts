@@ -14,7 +14,9 @@ declare const messages: {
     "switchLanguage": "Switch to English",
     "simulatedClockLink": "シミュレーション時刻の設定",
     "sep": " ／ ",
-    "listSep": "、"
+    "listSep": "、",
+    "staffConsole": "サポートコンソール",
+    "forStaff": "サポート担当者専用（お客様は利用できません）"
   },
   "home": {
     "title": "お客様サポート",
@@ -117,7 +119,12 @@ declare const messages: {
     "currentPasswordWrongPending": "現IP加入電話パスワードが正しくありません。この番号には{requestedAt}（日本時間）に受け付けた反映待ちの変更があるため、現IP加入電話パスワードは、その変更で設定した新しいパスワードです（IP電話対応機器に設定中の以前のパスワードではありません）。",
     "alreadyReflected": "この変更はすでに弊社システムへ反映されたため、取り消せません。以前のパスワードに戻す場合は、あらためてパスワード変更を行ってください。",
     "notCancellable": "この変更は取り消せません（取り消せるのは、反映待ちと反映失敗の変更だけです）。",
-    "cancelNeedsSupport": "この変更は、お客様の画面からは取り消せません。お手数ですが、サポート窓口までご連絡ください。"
+    "cancelNeedsSupport": "この変更は、お客様の画面からは取り消せません。お手数ですが、サポート窓口までご連絡ください。",
+    "staffIdRequired": "担当者IDを入力してください。",
+    "staffIdTooLong": "担当者IDは64文字以内で入力してください。",
+    "staffPasswordRequired": "担当者パスワードを入力してください。",
+    "staffPasswordTooLong": "担当者パスワードは128文字以内で入力してください。",
+    "staffInvalidCredentials": "担当者IDまたは担当者パスワードが正しくありません。"
   },
   "login": {
     "title": "セルフケアログイン",
@@ -325,7 +332,11 @@ declare const messages: {
     "lockedStaff": "ロック中のサポート担当者アカウント",
     "lockedStaffLead": "ロックされた担当者アカウントは、別の担当者が解除できます（ご自身のアカウントは解除できません）。解除するとロックの延長段階もリセットされます。",
     "lockedStaffRow": "{loginId}（{until}まで、{count}回目のロック）",
-    "unlockStaff": "担当者アカウントのロック解除"
+    "unlockStaff": "担当者アカウントのロック解除",
+    "loginSection": "★担当者情報",
+    "loginIdPlaceholder": "担当者IDを入力してください。",
+    "loginPassword": "担当者パスワード",
+    "loginPasswordPlaceholder": "担当者パスワードを入力してください。"
   },
   "audit": {
     "LOGIN_PASSWORD_OK": "パスワード認証成功",

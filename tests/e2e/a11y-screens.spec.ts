@@ -219,19 +219,28 @@ for (const locale of ["ja", "en"] as const) {
     watch(page);
     test.setTimeout(120_000);
     await context.addCookies([{ name: "locale", value: locale, url: baseURL! }]);
+    const t = (ja: string, en: string) => (locale === "ja" ? ja : en);
+    await page.goto("/staff/login");
+    await expect(page.getByTestId("staff-header")).toContainText(t("サポートコンソール", "Support Console"));
+    await expect(page.getByText(t("セルフケアパスワード", "Self-care password"))).toHaveCount(0);
+    await page.getByRole("button", { name: t("送信", "Send"), exact: true }).click();
+    await expect(page.locator("#password-error")).toHaveText(t("担当者パスワードを入力してください。", "Please enter your staff password."));
+    await check(page, locale, "staff-login-errors");
     await page.goto("/staff/login");
     await check(page, locale, "staff-login");
     const staff = await createStaff(baseURL!);
     if (locale === "ja") await signInStaff(page, staff);
     else {
       await page.getByLabel("Staff ID").fill(staff.loginId);
-      await page.getByLabel("Self-care password", { exact: true }).fill(staff.password);
+      await page.getByLabel("Staff password", { exact: true }).fill(staff.password);
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await page.locator("#code").fill(await readCode(staff.email));
       await page.getByRole("button", { name: "Send", exact: true }).click();
       await expect(page).toHaveURL(/\/staff$/);
     }
     await page.goto(`/staff?q=${customer.selfcareId}`);
+    await expect(page.getByTestId("staff-header")).toContainText(t("サポートコンソール", "Support Console"));
+    await expect(page.getByTestId("customer-header")).toHaveCount(0);
     await check(page, locale, "staff-search");
     await page.getByTestId("search-result").getByRole("link").first().click();
     await expect(page.getByTestId("account-state")).toBeVisible();
