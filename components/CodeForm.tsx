@@ -143,7 +143,7 @@ export function CodeForm({
             label={t("code")}
             hint={t("codeHint")}
             error={form.formState.errors.code?.message}
-            inputProps={{ ...form.register("code"), inputMode: "numeric", autoComplete: "one-time-code", maxLength: 12 }}
+            inputProps={{ ...form.register("code"), "data-secret": "", inputMode: "numeric", autoComplete: "one-time-code", maxLength: 12 }}
             after={
               <p className="attempts-left" data-testid="attempts-left" aria-live="polite">
                 {form.formState.errors.code?.message === "errors.codeInvalid" && attemptsLeft > 0 && attemptsLeft <= SAY_ATTEMPTS_FROM ? t("attemptsLeft", { count: String(attemptsLeft) }) : null}

@@ -12,11 +12,13 @@ declare const messages: {
     "skipToContent": "本文へ移動",
     "simulatedClock": "シミュレーション時刻で表示中: {time}（日本時間）。実際の時刻ではありません。",
     "switchLanguage": "Switch to English",
+    "switchLanguageConfirm": "入力中のパスワード・認証コードは、言語を切り替えると消えます（それ以外の入力内容は残ります）。切り替えますか？",
     "simulatedClockLink": "シミュレーション時刻の設定",
     "sep": " ／ ",
     "listSep": "、",
     "staffConsole": "サポートコンソール",
-    "forStaff": "サポート担当者専用（お客様は利用できません）"
+    "forStaff": "サポート担当者専用（お客様は利用できません）",
+    "jst": "{time}（日本時間）"
   },
   "home": {
     "title": "お客様サポート",
@@ -51,7 +53,7 @@ declare const messages: {
   "email": {
     "signature": "\n\n――――――――――\nIP電話サービス カスタマー・セルフケア・サービス\nこのメールは送信専用です。ご返信いただいてもお答えできません。",
     "codeSubject": "【IP加入電話】認証コードのお知らせ",
-    "codeBody": "{name} 様\n\nカスタマー・セルフケア・サービスへのログインの認証コードをお送りします。\n\n認証コード: {code}\n有効期限: {expiresAt}（日本時間）まで\n\n認証コードは一度だけ使えます。ログイン画面に入力してください。\n\nお心当たりのない場合:\nどなたかがお客様のセルフケアIDとパスワードでログインしようとしています。このコードは誰にも伝えず、セルフケアパスワードの管理をご確認のうえ、サポート窓口までご連絡ください。",
+    "codeBody": "{name} 様\n\nカスタマー・セルフケア・サービスへのログインの認証コードをお送りします。\n\n認証コード: {code}\n有効期限: {expiresAt}（日本時間）まで\n\n認証コードは一度だけ使えます。カスタマー・セルフケア・サービスの「二段階認証」の画面に入力してください。\n\nお心当たりのない場合:\nどなたかがお客様のセルフケアIDとパスワードでログインしようとしています。このコードは誰にも伝えず、セルフケアパスワードの管理をご確認のうえ、サポート窓口までご連絡ください。",
     "lockoutSubject": "【IP加入電話】セルフケアアカウントを一時的にロックしました",
     "lockoutBody": "{name} 様\n\nセルフケアパスワードの誤りが続いたため、お客様のセルフケアアカウントを {until}（日本時間）まで一時的にロックしました。\n\nこの時刻を過ぎると、再びログインできます。\n\nお心当たりのない場合は、第三者がログインを試みた可能性があります。サポート窓口までご連絡ください。",
     "acceptedSubject": "【IP加入電話】IP加入電話パスワード変更を受け付けました",
@@ -180,7 +182,8 @@ declare const messages: {
     "to": "宛先",
     "subject": "件名",
     "status": "状態",
-    "created": "作成"
+    "created": "作成",
+    "kind": "種類"
   },
   "password": {
     "title": "IP加入電話パスワード変更",
@@ -208,7 +211,7 @@ declare const messages: {
     "show": "表示",
     "hide": "隠す",
     "generate": "パスワードを自動生成",
-    "generated": "生成したパスワード: {password} — 新旧の入力欄に入りました。IP電話対応機器にもこのパスワードを設定してください。",
+    "generated": "生成したパスワード: {password} — 「新IP加入電話パスワード」と「新IP加入電話パスワード (確認用)」の入力欄に入りました。IP電話対応機器にもこのパスワードを設定してください。",
     "pendingTitle": "反映待ちの変更があります",
     "pendingLine": "{number}：{requestedAt}（日本時間）に受け付けた変更が反映待ちです（反映予定 {reflection}）。",
     "pendingCurrent": "この番号の「現IP加入電話パスワード」には、その変更で設定した新しいパスワードを入力してください。新しい変更を受け付けると、反映待ちの変更は置き換えられます。IP電話対応機器には、反映されるまで以前のパスワードが設定されたままで構いません。",
@@ -331,7 +334,7 @@ declare const messages: {
     "lineTitle": "{number}（{service}）",
     "lockedStaff": "ロック中のサポート担当者アカウント",
     "lockedStaffLead": "ロックされた担当者アカウントは、別の担当者が解除できます（ご自身のアカウントは解除できません）。解除するとロックの延長段階もリセットされます。",
-    "lockedStaffRow": "{loginId}（{until}まで、{count}回目のロック）",
+    "lockedStaffRow": "{loginId}（{until}（日本時間）まで、{count}回目のロック）",
     "unlockStaff": "担当者アカウントのロック解除",
     "loginSection": "★担当者情報",
     "loginIdPlaceholder": "担当者IDを入力してください。",
@@ -414,6 +417,20 @@ declare const messages: {
     "errorHint": "しばらくしてから「もう一度表示する」を押してください。変更の手続き中だった場合は、履歴で受け付けられたかをご確認ください。",
     "errorCode": "エラー番号",
     "retry": "もう一度表示する"
+  },
+  "mailKind": {
+    "LOGIN_CODE": "認証コード",
+    "LOCKOUT": "アカウントロック",
+    "CHANGE_ACCEPTED": "変更受付",
+    "CHANGE_APPLIED": "反映完了",
+    "CHANGE_FAILED": "反映失敗",
+    "CHANGE_CANCELLED": "変更の取消",
+    "LINE_BLOCKED": "回線の変更停止"
+  },
+  "mailStatus": {
+    "PENDING": "送信待ち",
+    "SENT": "送信済み",
+    "FAILED": "送信失敗"
   }
 };
 export default messages;

@@ -120,7 +120,13 @@ async function expectHistoryCards(page: Page) {
     const cells = await row.locator("[data-label]").evaluateAll((els) =>
       els.map((el) => {
         const r = el.getBoundingClientRect();
-        return { label: getComputedStyle(el, "::before").content, top: r.top, bottom: r.bottom, width: r.width, lines: Math.round(r.height / parseFloat(getComputedStyle(el).lineHeight)) };
+        // Lines of the value (the label is drawn by ::before, outside the cell's text).
+        const range = document.createRange();
+        range.selectNodeContents(el);
+        const half = parseFloat(getComputedStyle(el).lineHeight) / 2;
+        const tops = Array.from(range.getClientRects(), (b) => b.top).sort((a, b) => a - b);
+        const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1]! > half).length;
+        return { label: getComputedStyle(el, "::before").content, top: r.top, bottom: r.bottom, width: r.width, lines };
       }),
     );
     expect(cells.map((c) => c.label)).toEqual(headings.map((h) => JSON.stringify(h.trim())));
@@ -283,4 +289,31 @@ test("switching the language is remembered, and the customer's emails follow it"
   // Back to Japanese: the pages and the next email are Japanese again.
   await page.getByRole("button", { name: "日本語に切り替える" }).click();
   await expect(page.getByRole("heading", { level: 1 })).toHaveText("メニュー");
+});
+
+test("switching the language keeps what was typed, and asks first when a password would be lost", async ({ page }) => {
+  await page.goto("/login");
+  await page.locator("#selfcareId").fill("demo0001");
+  await page.getByRole("button", { name: "Switch to English" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Self-Care Login");
+  await expect(page.locator("#selfcareId")).toHaveValue("demo0001");
+
+  // A typed password is never stored: the switch asks first; "no" leaves the page as it was.
+  await page.locator("#password").fill("secret-pass");
+  const dialogs: string[] = [];
+  page.once("dialog", (d) => {
+    dialogs.push(d.message());
+    void d.dismiss();
+  });
+  await page.getByRole("button", { name: "日本語に切り替える" }).click();
+  await expect.poll(() => dialogs.length).toBe(1);
+  expect(dialogs[0]).toContain("Passwords and codes you have typed will be cleared");
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("Self-Care Login");
+  await expect(page.locator("#password")).toHaveValue("secret-pass");
+  // "Yes": switched, the ID kept, the password gone.
+  page.once("dialog", (d) => void d.accept());
+  await page.getByRole("button", { name: "日本語に切り替える" }).click();
+  await expect(page.getByRole("heading", { level: 1 })).toHaveText("セルフケアログイン");
+  await expect(page.locator("#selfcareId")).toHaveValue("demo0001");
+  await expect(page.locator("#password")).toHaveValue("");
 });

@@ -1,4 +1,4 @@
-import { expect, readCode, setBrowserClock, signIn, submitLogin, test, waitForMail } from "./fixtures";
+import { createCustomer, deleteCustomer, expect, randomClientAddress, readCode, setBrowserClock, signIn, submitLogin, test, waitForMail } from "./fixtures";
 
 const GENERIC = "セルフケアIDまたはセルフケアパスワードが正しくありません。";
 
@@ -142,4 +142,28 @@ test.describe("the code screen when the email does not come", () => {
     await page.goto("/login/verify");
     await expect(page).toHaveURL(/\/menu$/);
   });
+});
+
+test("the dev mailbox lists newest first by real time, whatever a browser's simulated clock says", async ({ page, browser, baseURL, customer }) => {
+  // The first code is asked for by a browser whose clock says 2030; the second by one on the server's clock.
+  const future = await browser.newContext({ baseURL, locale: "ja-JP", extraHTTPHeaders: { "x-forwarded-for": randomClientAddress() } });
+  await setBrowserClock(future, baseURL!, "2030-01-01T09:00:00+09:00");
+  const other = await createCustomer(baseURL!);
+  try {
+    const early = await future.newPage();
+    await submitLogin(early, other.selfcareId, other.password);
+    await expect(early.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+    await readCode(other.email);
+    await submitLogin(page, customer.selfcareId, customer.password);
+    await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
+    await readCode(customer.email);
+    await page.goto("/dev/mailbox");
+    const order = await page.getByTestId("mail").evaluateAll((els) => els.map((e) => e.getAttribute("data-to")));
+    expect(order.indexOf(customer.email)).toBeGreaterThanOrEqual(0);
+    expect(order.indexOf(customer.email), "the later message first").toBeLessThan(order.indexOf(other.email));
+    await expect(page.getByTestId("mail").first()).toContainText("（日本時間）");
+  } finally {
+    await future.close();
+    await deleteCustomer(baseURL!, other.selfcareId);
+  }
 });
