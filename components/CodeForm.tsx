@@ -7,20 +7,15 @@ import { useTranslations } from "next-intl";
 import { useRouter } from "next/navigation";
 import { useEffect, useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import type { ActionResult } from "@/app/login/actions";
+import { errorKeyOf, UNEXPECTED, type FormResult } from "@/lib/web/form-result";
 import { codeSchema, type CodeInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 
 /** Once a minute (lib/auth/login.ts RESEND_SPACING_MS, which the server enforces). */
 const RESEND_SECONDS = 60;
 
-const codeErrors: Record<string, string> = {
-  CODE_FORMAT: "errors.codeFormat",
-  CODE_INVALID: "errors.codeInvalid",
-  CODE_EXPIRED: "errors.codeExpired",
-  CHALLENGE_DEAD: "errors.challengeDead",
-  RATE_LIMITED: "errors.rateLimited",
-};
+/** The codes the code step shows (next-auth carries the code as its error string); else unexpected. */
+const CODE_STEP_CODES = new Set(["CODE_FORMAT", "CODE_INVALID", "CODE_EXPIRED", "CHALLENGE_DEAD", "RATE_LIMITED"]);
 
 /** Wrong codes left at which the screen starts saying how many remain (after the 2nd wrong one of 5). */
 const SAY_ATTEMPTS_FROM = 3;
@@ -55,7 +50,7 @@ export function CodeForm({
 }: {
   next: string;
   loginPath: string;
-  resend: () => Promise<ActionResult>;
+  resend: () => Promise<FormResult>;
   /** Wrong codes that may still be entered (the server's count, refreshed after each try). */
   attemptsLeft: number;
   /** Seconds until a new code may be asked for, by the server's clock. */
@@ -91,7 +86,7 @@ export function CodeForm({
         window.location.assign(next);
         return;
       }
-      const key = codeErrors[result?.error ?? ""] ?? "errors.unexpected";
+      const key = CODE_STEP_CODES.has(result?.error ?? "") ? errorKeyOf(result?.error) : UNEXPECTED;
       if (key === "errors.challengeDead") {
         setDead(true);
         setFormError(key);

@@ -4,7 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useTranslations } from "next-intl";
 import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
-import type { ActionResult } from "@/app/login/actions";
+import type { FormResult } from "@/lib/web/form-result";
 import { loginSchema, type LoginInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 import { PasswordInput } from "./PasswordInput";
@@ -22,7 +22,7 @@ const STAFF_WORDS: Record<string, string> = {
  * セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors);
  * for staff, 担当者ID / 担当者パスワード, and messages in those words.
  */
-export function LoginForm({ next, action, audience = "customer" }: { next?: string; action: (values: LoginInput, next?: string) => Promise<ActionResult>; audience?: "customer" | "staff" }) {
+export function LoginForm({ next, action, audience = "customer" }: { next?: string; action: (values: LoginInput, next?: string) => Promise<FormResult>; audience?: "customer" | "staff" }) {
   const t = useTranslations("login");
   const ts = useTranslations("staff");
   const staff = audience === "staff";

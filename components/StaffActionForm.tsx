@@ -6,12 +6,11 @@ import { useState, useTransition } from "react";
 import { useForm } from "react-hook-form";
 import { staffActionSchema, type StaffActionInput } from "@/lib/support/schemas";
 import { textOf } from "@/i18n/runtime-key";
+import type { FormResult } from "@/lib/web/form-result";
 import { FormError } from "./forms";
 
-type Result = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
-
 /** A support action that asks for a reason and an explicit confirmation before it runs. */
-export function StaffActionForm({ id, title, lead, targetId, action }: { id: string; title: string; lead: string; targetId: string; action: (targetId: string, input: StaffActionInput) => Promise<Result> }) {
+export function StaffActionForm({ id, title, lead, targetId, action }: { id: string; title: string; lead: string; targetId: string; action: (targetId: string, input: StaffActionInput) => Promise<FormResult> }) {
   const t = useTranslations();
   const [open, setOpen] = useState(false);
   const [done, setDone] = useState(false);

@@ -2,7 +2,7 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import type { ActionResult } from "@/app/_auth/shared";
+import type { FormResult } from "@/lib/web/form-result";
 import { describeChallenge } from "@/lib/auth/login";
 import { cookieNames } from "@/lib/auth/next-auth";
 import { formatJst } from "@/lib/format";
@@ -24,7 +24,7 @@ export async function VerifyScreen({
 }: {
   kind: Audience;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
-  resend: () => Promise<ActionResult>;
+  resend: () => Promise<FormResult>;
 }) {
   const { home, login: loginPath } = AUDIENCES[kind];
   const t = await getTranslations("verify");

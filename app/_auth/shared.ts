@@ -1,3 +1,4 @@
+import "server-only";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { challengeCookieValue, challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
@@ -8,33 +9,23 @@ import { loginSchema } from "@/lib/auth/schemas";
 import { parseForm } from "@/lib/validation/parse-form";
 import { endSession } from "@/lib/auth/session";
 import { portalCookie } from "@/lib/web/cookie-options";
-import { isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { AUDIENCES, type Audience } from "@/lib/web/audience";
+import { formFailure } from "@/lib/web/form-errors";
+import type { FormResult } from "@/lib/web/form-result";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
 
-export type ActionResult = { ok: true; message?: string } | { ok: false; formError?: string; fieldErrors?: Record<string, string> };
+/** The codes the sign-in and resend steps show; any other error is unexpected. */
+const SHOWN = { INVALID_CREDENTIALS: true, RATE_LIMITED: true, CHALLENGE_DEAD: true, RESEND_TOO_SOON: true } as const;
 
-const errorKey: Record<string, string> = {
-  INVALID_CREDENTIALS: "errors.invalidCredentials",
-  RATE_LIMITED: "errors.rateLimited",
-  CHALLENGE_DEAD: "errors.challengeDead",
-  RESEND_TOO_SOON: "errors.resendTooSoon",
-};
-
-function fail(error: unknown): ActionResult {
-  if (isAppError(error) && errorKey[error.code]) return { ok: false, formError: errorKey[error.code] };
-  log.error({ err: error }, "action failed");
-  return { ok: false, formError: "errors.unexpected" };
-}
+const fail = (error: unknown): Promise<FormResult> => formFailure(error, SHOWN, "action failed");
 
 /**
  * Step 1 for customers and staff alike: ID and password → a challenge bound to this browser.
  * `input` and `next` are whatever arrived over HTTP (a `next` that is not a path of this site is ignored).
  */
-export async function login(kind: Audience, input: unknown, next: unknown): Promise<ActionResult> {
+export async function login(kind: Audience, input: unknown, next: unknown): Promise<FormResult> {
   const paths = AUDIENCES[kind];
   const parsed = parseForm(loginSchema, input);
   if (!parsed.success) return { ok: false, fieldErrors: parsed.fieldErrors };
@@ -50,7 +41,7 @@ export async function login(kind: Audience, input: unknown, next: unknown): Prom
 }
 
 /** A new code for this browser's challenge. */
-export async function resend(): Promise<ActionResult> {
+export async function resend(): Promise<FormResult> {
   const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
   if (!challengeId) return { ok: false, formError: "errors.challengeDead" };
   const { now, client } = await requestContext();

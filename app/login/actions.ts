@@ -1,15 +1,14 @@
 "use server";
 
-import { login, logout, resend, type ActionResult } from "../_auth/shared";
-
-export type { ActionResult };
+import type { FormResult } from "@/lib/web/form-result";
+import { login, logout, resend } from "../_auth/shared";
 
 /** Customer sign-in, step 1. */
-export async function loginAction(input: unknown, next?: unknown): Promise<ActionResult> {
+export async function loginAction(input: unknown, next?: unknown): Promise<FormResult> {
   return login("customer", input, next);
 }
 
-export async function resendAction(): Promise<ActionResult> {
+export async function resendAction(): Promise<FormResult> {
   return resend();
 }
 

@@ -1,5 +1,5 @@
 import type { Prisma } from "@/generated/prisma/client";
-import type { Tx } from "../db";
+import type { SqlQuery, Tx } from "../db";
 import { countAuditEvent } from "../metrics";
 
 /** Who did it and from where (the web layer fills it from the request). */
@@ -60,4 +60,30 @@ export async function audit(tx: Tx, e: AuditInput): Promise<void> {
     },
   });
   countAuditEvent(e.type, e.actor); // sign-in outcomes for /metrics
+}
+
+/**
+ * Appends many audit events with one statement, in the caller's transaction (the raw runner's: the
+ * reflection worker records a whole batch at once). The same rows `audit` writes.
+ */
+export async function auditMany(q: SqlQuery, events: readonly AuditInput[]): Promise<void> {
+  if (events.length === 0) return;
+  const col = <T>(f: (e: AuditInput) => T) => events.map(f);
+  await q(
+    `INSERT INTO "AuditEvent" (at, type, actor, "selfcareId", "customerId", "staffUserId", "lineNumber", ip, "userAgent", details)
+     SELECT * FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::uuid[], $6::uuid[], $7::text[], $8::text[], $9::text[], $10::jsonb[])`,
+    [
+      col((e) => e.at),
+      col((e) => e.type),
+      col((e) => e.actor),
+      col((e) => e.selfcareId ?? null),
+      col((e) => e.customerId ?? null),
+      col((e) => e.staffUserId ?? null),
+      col((e) => e.lineNumber ?? null),
+      col((e) => e.client?.ip?.slice(0, 64) ?? null),
+      col((e) => e.client?.userAgent?.slice(0, 400) ?? null),
+      col((e) => (e.details === undefined ? null : JSON.stringify(e.details))),
+    ],
+  );
+  for (const e of events) countAuditEvent(e.type, e.actor);
 }

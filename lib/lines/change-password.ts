@@ -109,7 +109,7 @@ export async function changeLinePassword(o: {
 
   const refuseReuse = async (conflict: { changeId: string; requestedAt: Date }): Promise<never> => {
     await audit(prisma, { ...base, type: "CHANGE_REFUSED", details: { reason: "form_already_used", acceptedChangeId: conflict.changeId } });
-    throw new AppError("FORM_ALREADY_USED", undefined, undefined, { changeId: conflict.changeId, requestedAt: conflict.requestedAt.toISOString() });
+    throw new AppError("FORM_ALREADY_USED", { changeId: conflict.changeId, requestedAt: conflict.requestedAt.toISOString() });
   };
   const settle = async (earlier: Earlier): Promise<ChangeAccepted | null> => {
     if (!earlier) return null;
@@ -123,7 +123,7 @@ export async function changeLinePassword(o: {
   const found = await prisma.line.findUnique({ where: { number: o.number } });
   if (!found || found.customerId !== o.customer.id) {
     await audit(prisma, { ...base, type: "LINE_NOT_FOUND", details: { reason: found ? "other_customer" : "no_such_line" } });
-    throw new AppError("LINE_NOT_FOUND", "number");
+    throw new AppError("LINE_NOT_FOUND", {}, "number");
   }
   const line = found;
   const { dueAt, deadline } = computeReflection(line.service, o.now);
@@ -132,7 +132,7 @@ export async function changeLinePassword(o: {
     const promise = reflectionPromise(line.service, o.now);
     if (promise.key !== o.promised) {
       await audit(prisma, { ...base, type: "CHANGE_REFUSED", details: { reason: "reflection_changed", shown: o.promised.slice(0, 40), now: promise.key } });
-      throw new AppError("REFLECTION_CHANGED", undefined, undefined, { dueAt: dueAt.toISOString(), deadline: deadline.toISOString(), promise: promise.key });
+      throw new AppError("REFLECTION_CHANGED", { dueAt: dueAt.toISOString(), deadline: deadline.toISOString(), promise: promise.key });
     }
   }
 
@@ -173,16 +173,17 @@ export async function changeLinePassword(o: {
         await enqueueEmail(tx, { kind: "LINE_BLOCKED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
         return { blockedUntil: until };
       });
-      if ("blockedUntil" in outcome) throw new AppError("LINE_BLOCKED", undefined, outcome.blockedUntil.toISOString());
-      // With a change waiting, "current" is that change's new password: say so, with its time.
+      if ("blockedUntil" in outcome) throw new AppError("LINE_BLOCKED", { until: outcome.blockedUntil.toISOString() });
+      // With a change waiting, "current" is that change's new password: say so, with its time; and
+      // how many wrong tries remain before the block.
       const remaining = String(outcome.remaining);
-      throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword", undefined, pending ? { pendingSince: pending.requestedAt.toISOString(), remaining } : { remaining });
+      throw new AppError("CURRENT_PASSWORD_WRONG", pending ? { pendingSince: pending.requestedAt.toISOString(), remaining } : { remaining }, "currentPassword");
     }
 
     // A line blocked by a concurrent wrong guess answers "blocked" before the (slow) hashing below, as
     // a wrong guess does, so that the time of the answer does not tell a right password either.
     const after = await prisma.line.findUnique({ where: { id: line.id }, select: { blockedUntil: true } });
-    if (after?.blockedUntil && after.blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, after.blockedUntil.toISOString());
+    if (after?.blockedUntil && after.blockedUntil > o.now) throw new AppError("LINE_BLOCKED", { until: after.blockedUntil.toISOString() });
 
     const changeId = randomUUID();
     const realm = env().SIP_REALM;
@@ -197,12 +198,12 @@ export async function changeLinePassword(o: {
         const twin = await earlierUse(tx, o.idempotencyKey, o.customer.id, digest);
         if (twin && "replay" in twin) return twin.replay;
         if (twin) throw new ReuseConflict(twin.conflict);
-        if (!locked[0]) throw new AppError("LINE_NOT_FOUND", "number");
+        if (!locked[0]) throw new AppError("LINE_NOT_FOUND", {}, "number");
         // A guess verified while the line was open, but a concurrent wrong one blocked it since:
         // nothing is accepted after a block, and the answer is the one a wrong guess gets now.
-        if (locked[0].blockedUntil && locked[0].blockedUntil > o.now) throw new AppError("LINE_BLOCKED", undefined, locked[0].blockedUntil.toISOString());
+        if (locked[0].blockedUntil && locked[0].blockedUntil > o.now) throw new AppError("LINE_BLOCKED", { until: locked[0].blockedUntil.toISOString() });
         if (locked[0].passwordHash !== current.passwordHash && !(await verifySecret(locked[0].passwordHash, o.currentPassword))) {
-          throw new AppError("CURRENT_PASSWORD_WRONG", "currentPassword");
+          throw new AppError("CURRENT_PASSWORD_WRONG", {}, "currentPassword");
         }
         const superseded = await supersedePending(tx, line.id, changeId);
         await tx.passwordChange.create({
@@ -283,7 +284,7 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
        RETURNING "failedPasswordCount"`;
     if (slot[0]) return { guess: slot[0].failedPasswordCount };
     const row = await prisma.line.findUnique({ where: { id: lineId }, select: { blockedUntil: true } });
-    if (row?.blockedUntil && row.blockedUntil > now) throw new AppError("LINE_BLOCKED", undefined, row.blockedUntil.toISOString());
+    if (row?.blockedUntil && row.blockedUntil > now) throw new AppError("LINE_BLOCKED", { until: row.blockedUntil.toISOString() });
     const twin = await earlier();
     if (twin) return { earlier: twin };
     if (Date.now() - started > SLOT_WAIT_MS) {
@@ -297,7 +298,7 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
         log.warn({ lineId, until: until.toISOString() }, "guess slots of a line were never given back: the line is blocked instead");
         await audit(prisma, { type: "LINE_BLOCKED", actor: "system", at: now, details: { until: until.toISOString(), reason: "stuck_guess_slots" } });
       }
-      throw new AppError("LINE_BLOCKED", undefined, until.toISOString());
+      throw new AppError("LINE_BLOCKED", { until: until.toISOString() });
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
   }
@@ -351,7 +352,7 @@ export async function cancelPendingChange(o: { customer: Customer; changeId: str
   const base = { actor: "customer" as const, at: o.now, selfcareId: o.customer.loginId, customerId: o.customer.id, lineNumber: line.number, client: o.client };
   // A registrar outside the portal's database (Kamailio) is written before the portal commits: a
   // change with a failed attempt behind it may have reached it. Only support can tell (and fix) that.
-  if (change.attempts > 0 && env().PROVISIONER !== "internal") throw new AppError("NOT_CANCELLABLE", undefined, change.status);
+  if (change.attempts > 0 && env().PROVISIONER !== "internal") throw new AppError("NOT_CANCELLABLE", { status: change.status });
 
   return prisma.$transaction(async (tx) => {
     // Serialised with new changes of the line (changeLinePassword takes the same lock first).
@@ -373,7 +374,7 @@ export async function cancelPendingChange(o: { customer: Customer; changeId: str
     if (cancelled.length === 0) {
       const now = await tx.passwordChange.findUniqueOrThrow({ where: { id: change.id }, select: { status: true } });
       if (now.status === "APPLIED") throw new AppError("ALREADY_REFLECTED");
-      throw new AppError("NOT_CANCELLABLE", undefined, now.status);
+      throw new AppError("NOT_CANCELLABLE", { status: now.status });
     }
     await tx.line.update({ where: { id: line.id }, data: { passwordHash: restore!, failedPasswordCount: 0 } });
     await audit(tx, { ...base, type: "CHANGE_CANCELLED", details: { changeId: change.id, restoredTo: reflected?.newPasswordHash ? reflected.id : "baseline" } });

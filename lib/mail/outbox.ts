@@ -1,4 +1,5 @@
-import type { Tx } from "../db";
+import { randomUUID } from "node:crypto";
+import type { SqlQuery, Tx } from "../db";
 
 export type EmailKind =
   | "LOGIN_CODE"
@@ -41,4 +42,21 @@ export async function enqueueEmail(tx: Tx, email: OutgoingEmail, now: Date): Pro
     select: { id: true },
   });
   return row.id;
+}
+
+/**
+ * Writes many messages to the outbox with one statement, in the caller's transaction (the raw
+ * runner's: the reflection worker's batch). Due at once by the database's clock, as enqueueEmail's
+ * are: `now` is only their createdAt (a run's clock may be set ahead; its mail must not wait).
+ */
+export async function enqueueEmails(q: SqlQuery, emails: readonly OutgoingEmail[], now: Date): Promise<string[]> {
+  if (emails.length === 0) return [];
+  const ids = emails.map(() => randomUUID());
+  const col = <T>(f: (e: OutgoingEmail) => T) => emails.map(f);
+  await q(
+    `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, sensitive, "customerId", "staffUserId", "createdAt")
+     SELECT *, $9::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::boolean[], $7::uuid[], $8::uuid[])`,
+    [ids, col((e) => e.kind), col((e) => e.to), col((e) => e.subject), col((e) => e.body), col((e) => e.sensitive ?? false), col((e) => e.customerId ?? null), col((e) => e.staffUserId ?? null), now],
+  );
+  return ids;
 }

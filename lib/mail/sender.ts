@@ -1,5 +1,6 @@
 import nodemailer from "nodemailer";
 import type { Database } from "../db";
+import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
 import { log } from "../log";
 
 /** The part of a nodemailer transport the sender uses (tests pass a real one to a capture server). */
@@ -15,10 +16,16 @@ export const OUTBOX_MAX_ATTEMPTS = 10;
 /** While one process sends a message, others leave it alone for this long. */
 export const OUTBOX_LEASE_MS = 2 * 60_000;
 
-/** Exponential backoff: 5 s, 10 s, 20 s … capped at 10 minutes. */
-export function outboxBackoffMs(attempts: number): number {
-  return Math.min(5_000 * 2 ** Math.max(0, attempts - 1), 10 * 60_000);
-}
+/** A failed send is retried after 5 s, 10 s, 20 s … at most 10 minutes apart. */
+export const OUTBOX_RETRY: RetryPolicy = { firstMs: 5_000, capMs: 10 * 60_000 };
+
+/** Retry delay after the n-th failed send (lib/jobs' one backoff, with the outbox's policy). */
+export const outboxBackoffMs = (attempts: number): number => backoffMs(attempts, OUTBOX_RETRY);
+
+/** Due messages, by the database's clock unless a test gives its own ($1). */
+const DUE = `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
+  WHERE status = 'PENDING' AND "nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
+  ORDER BY "nextAttemptAt"`;
 
 interface Claimed {
   id: string;
@@ -57,22 +64,9 @@ export async function deliverDueEmails(options: {
   let retrying = { count: 0, err: "" };
   for (let i = 0; i < (options.batchSize ?? 20); i++) {
     const at = current();
-    const [m] = await database.sql.transaction(async (q) => {
-      const rows = await q<Claimed>(
-        `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
-          WHERE status = 'PENDING' AND "nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
-          ORDER BY "nextAttemptAt" LIMIT 1 FOR UPDATE SKIP LOCKED`,
-        [now ?? null],
-      );
-      if (rows[0]) {
-        await q(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + $2::int * interval '1 millisecond' WHERE id = $3`, [
-          at,
-          OUTBOX_LEASE_MS,
-          rows[0].id,
-        ]);
-      }
-      return rows;
-    });
+    const [m] = await database.sql.transaction((q) =>
+      claimDue<Claimed>(q, { sql: DUE, params: [now ?? null], limit: 1 }, { table: "OutboxEmail", from: at, ms: OUTBOX_LEASE_MS }),
+    );
     if (!m) break;
     try {
       await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });

@@ -1,8 +1,10 @@
-import { randomUUID } from "node:crypto";
+import { auditMany } from "../audit";
 import { log } from "../log";
 import type { Database, SqlQuery } from "../db";
 import { unseal } from "../crypto/seal";
 import type { Locale } from "../format";
+import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
+import { enqueueEmails, type EmailKind } from "../mail/outbox";
 import { changeAppliedEmail, changeFailedEmail } from "../mail/templates";
 import type { Provisioner, ProvisionItem } from "../provisioning";
 import type { SipCredential } from "../sip/digest";
@@ -53,48 +55,43 @@ export function describeError(error: unknown): string {
   return typeof code === "string" ? code : error.name;
 }
 
-/** Retry delay after the n-th failed attempt: 10 s, 20 s, 40 s … capped at 15 minutes. */
-export function reflectionBackoffMs(attempts: number): number {
-  return Math.min(10_000 * 2 ** Math.max(0, attempts - 1), 15 * 60_000);
-}
+/** A failed reflection is retried after 10 s, 20 s, 40 s … at most 15 minutes apart. */
+export const REFLECTION_RETRY: RetryPolicy = { firstMs: 10_000, capMs: 15 * 60_000 };
+
+/** Retry delay after the n-th failed attempt (lib/jobs' one backoff, with the reflection's policy). */
+export const reflectionBackoffMs = (attempts: number): number => backoffMs(attempts, REFLECTION_RETRY);
 
 // Ordered by "nextAttemptAt" (when the change became eligible: its due time, or the end of its
 // retry backoff) so that PostgreSQL walks the ("status", "nextAttemptAt") index and stops after
 // LIMIT rows. Ordering by ("dueAt", id) instead made every claim join and fully sort the whole
 // backlog (FOR UPDATE keeps the sort from being a top-N one): 0.3-0.4 s per batch with 100,000
 // due at 17:30, 500 batches of 200 took 165 s of a 204 s run (docs/benchmarks.md).
-const CLAIM = `
+const DUE = `
   SELECT pc.id, pc.credential, pc.attempts, pc."requestedAt", l.number, l."customerId", c."selfcareId", c.email, c.locale
     FROM "PasswordChange" pc
     JOIN "Line" l ON l.id = pc."lineId"
     JOIN "Customer" c ON c.id = l."customerId"
    WHERE pc.status = 'PENDING' AND pc."dueAt" <= $1 AND pc."nextAttemptAt" <= $1
-   ORDER BY pc."nextAttemptAt"
-   LIMIT $2
-   FOR UPDATE OF pc SKIP LOCKED`;
+   ORDER BY pc."nextAttemptAt"`;
 
-/** Appends audit rows and outbox messages in bulk (one statement each). */
+/** One audit row and one email per change, through lib/audit and lib/mail/outbox (one statement each). */
 async function appendEventsAndMail(
   q: SqlQuery,
   now: Date,
-  type: string,
+  type: "CHANGE_APPLIED" | "CHANGE_FAILED",
   rows: Row[],
   details: (r: Row) => object,
-  mail: (r: Row) => { kind: string; subject: string; body: string },
+  mail: (r: Row) => { kind: EmailKind; subject: string; body: string },
 ) {
   if (rows.length === 0) return;
-  await q(
-    `INSERT INTO "AuditEvent" (at, type, actor, "selfcareId", "customerId", "lineNumber", details)
-     SELECT $1, $2, 'system', s, c, n, d FROM unnest($3::text[], $4::uuid[], $5::text[], $6::jsonb[]) AS t(s, c, n, d)`,
-    [now, type, rows.map((r) => r.selfcareId), rows.map((r) => r.customerId), rows.map((r) => r.number), rows.map((r) => JSON.stringify(details(r)))],
+  await auditMany(
+    q,
+    rows.map((r) => ({ at: now, type, actor: "system", selfcareId: r.selfcareId, customerId: r.customerId, lineNumber: r.number, details: details(r) })),
   );
-  const mails = rows.map(mail);
-  // Due at once by the database's clock (the column's default), as enqueueEmail does: `now` is the
-  // run's clock, which a test or tool may set ahead (a run "at 17:30"); its mail must not wait.
-  await q(
-    `INSERT INTO "OutboxEmail" (id, kind, "toAddress", subject, body, "customerId", "createdAt")
-     SELECT * , $7::timestamptz FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::uuid[])`,
-    [rows.map(() => randomUUID()), mails.map((m) => m.kind), rows.map((r) => r.email), mails.map((m) => m.subject), mails.map((m) => m.body), rows.map((r) => r.customerId), now],
+  await enqueueEmails(
+    q,
+    rows.map((r) => ({ ...mail(r), to: r.email, customerId: r.customerId })),
+    now,
   );
 }
 
@@ -219,7 +216,7 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
   try {
     const done = await o.database.sql.transaction(async (q) => {
       const at = await unitTime(q, o.now);
-      claimed = await q<Row>(CLAIM, [at, o.batchSize]);
+      claimed = await claimDue<Row>(q, { sql: DUE, params: [at], limit: o.batchSize, lockOf: "pc" });
       return claimed.length === 0 ? null : applyClaimed(q, at, claimed, o);
     });
     if (done) {
@@ -275,16 +272,17 @@ async function recordFailures(o: WorkerOptions, failures: { row: Row; error: str
       ...changeFailedEmail({ locale: r.locale as Locale, name: r.selfcareId, number: r.number, requestedAt: r.requestedAt }),
     }));
     if (retried.length > 0) {
-      await q(
-        `INSERT INTO "AuditEvent" (at, type, actor, "lineNumber", "customerId", details, "selfcareId")
-         SELECT $1, 'CHANGE_RETRY', 'system', n, c, d, s FROM unnest($2::text[], $3::uuid[], $4::jsonb[], $5::text[]) AS t(n, c, d, s)`,
-        [
-          now,
-          retried.map((f) => f.row.number),
-          retried.map((f) => f.row.customerId),
-          retried.map((f) => JSON.stringify({ changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) })),
-          retried.map((f) => f.row.selfcareId),
-        ],
+      await auditMany(
+        q,
+        retried.map((f) => ({
+          at: now,
+          type: "CHANGE_RETRY",
+          actor: "system",
+          lineNumber: f.row.number,
+          customerId: f.row.customerId,
+          selfcareId: f.row.selfcareId,
+          details: { changeId: f.row.id, attempt: f.row.attempts + 1, error: f.error.slice(0, 200) },
+        })),
       );
     }
     return { retried: retried.length, gaveUp: finals.length };

@@ -132,15 +132,15 @@ function submit(customer: Customer, o: { number: string; currentPassword: string
   });
 }
 
-/** The AppError a promise rejects with (fails the test on success or on any other error). */
-async function appError(p: Promise<unknown>): Promise<AppError> {
+/** The AppError a promise rejects with (fails the test on success or on any other error); its data untyped. */
+async function appError(p: Promise<unknown>): Promise<AppError & { data: Record<string, string | undefined> }> {
   const outcome = await p.then(
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
   if (!("error" in outcome)) throw new Error(`expected an AppError, got ${json(outcome.value)}`);
   if (!(outcome.error instanceof AppError)) throw outcome.error;
-  return outcome.error;
+  return outcome.error as AppError & { data: Record<string, string | undefined> };
 }
 
 async function counts() {
@@ -370,7 +370,7 @@ describe("per-line lockout", () => {
     const until = new Date(fifthAt.getTime() + 30 * MIN);
     const fifth = await appError(submit(customer, { number: line.number, currentPassword: wrong[4]!, newPassword: next, now: fifthAt }));
     expect(fifth.code).toBe("LINE_BLOCKED");
-    expect(fifth.message).toBe(until.toISOString());
+    expect(fifth.data.until).toBe(until.toISOString());
     const blocked = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
     expect(blocked.blockedUntil).toEqual(until);
 
@@ -389,7 +389,7 @@ describe("per-line lockout", () => {
     for (const when of [at(5000), at(10 * MIN), new Date(until.getTime() - 1)]) {
       const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: when }));
       expect(e.code).toBe("LINE_BLOCKED");
-      expect(e.message).toBe(until.toISOString());
+      expect(e.data.until).toBe(until.toISOString());
     }
     expect(await prisma().passwordChange.count({ where: { lineId: line.id } })).toBe(0);
     expect(await verifySecret((await prisma().line.findUniqueOrThrow({ where: { id: line.id } })).passwordHash, line.password)).toBe(true);
@@ -416,7 +416,7 @@ describe("per-line lockout", () => {
     for (let i = 0; i < LINE_FAILURES_TO_BLOCK - 1; i++) {
       const e = await appError(submit(customer, { number: line.number, currentPassword: "wrongpw9", newPassword: newPassword() }));
       expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
-      remaining.push(e.details.remaining!);
+      remaining.push(e.data.remaining!);
     }
     expect(remaining).toEqual(["4", "3", "2", "1"]);
     expect((await appError(submit(customer, { number: line.number, currentPassword: "wrongpw9", newPassword: newPassword() }))).code).toBe("LINE_BLOCKED");
@@ -559,7 +559,7 @@ describe("one form, one content (Back after a completed change)", () => {
     const second = newPassword();
     const e = await appError(submit(customer, { number: line.number, currentPassword: first, newPassword: second, key, now: at(2 * MIN) }));
     expect(e.code).toBe("FORM_ALREADY_USED");
-    expect(e.details).toMatchObject({ changeId: accepted.changeId, requestedAt: accepted.requestedAt.toISOString() });
+    expect(e.data).toMatchObject({ changeId: accepted.changeId, requestedAt: accepted.requestedAt.toISOString() });
     const after = await counts();
     expect(after).toMatchObject({ changes: before.changes, mails: before.mails });
     const refused = await prisma().auditEvent.findMany({ where: { lineNumber: line.number, type: "CHANGE_REFUSED" } });
@@ -598,13 +598,13 @@ describe("the reflection time the form showed", () => {
     const before = await counts();
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: sentAt, promised: shown.key }));
     expect(e.code).toBe("REFLECTION_CHANGED");
-    expect(e.details.dueAt).toBe(new Date("2026-11-25T18:30:00.000+09:00").toISOString());
+    expect(e.data.dueAt).toBe(new Date("2026-11-25T18:30:00.000+09:00").toISOString());
     expect((await counts()).changes).toBe(before.changes);
     const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
     expect(l.failedPasswordCount).toBe(0);
     expect(await verifySecret(l.passwordHash, line.password)).toBe(true);
 
-    const accepted = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: sentAt, promised: e.details.promise });
+    const accepted = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, now: sentAt, promised: e.data.promise });
     expect(accepted.dueAt).toEqual(new Date("2026-11-25T18:30:00.000+09:00"));
   });
 
@@ -629,10 +629,10 @@ describe("a pending change, explained", () => {
     const pending = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(MIN) }));
     expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
-    expect(e.details).toEqual({ pendingSince: pending.requestedAt.toISOString() });
+    expect(e.data).toEqual({ pendingSince: pending.requestedAt.toISOString() });
     // Without a change waiting, a wrong password says nothing more.
     const other = await seedLine(customer.id, "B2BUA");
-    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).details).toEqual({});
+    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).data).toEqual({});
   });
 });
 
@@ -710,13 +710,13 @@ describe("cancel a pending change", () => {
     await cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, key, now: at(2 * MIN) }));
     expect(e.code).toBe("FORM_ALREADY_USED");
-    expect(e.details.changeId).toBe(change.changeId);
+    expect(e.data.changeId).toBe(change.changeId);
 
     const key2 = randomUUID();
     const p1 = newPassword();
     const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1, key: key2, now: at(3 * MIN) });
     await submit(customer, { number: line.number, currentPassword: p1, newPassword: newPassword(), now: at(4 * MIN) });
-    expect((await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1, key: key2, now: at(5 * MIN) }))).details.changeId).toBe(first.changeId);
+    expect((await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1, key: key2, now: at(5 * MIN) }))).data.changeId).toBe(first.changeId);
   });
 
   it("guess slots never given back (their requests died) become a real, audited block instead of a line stuck for good", async () => {
@@ -747,7 +747,7 @@ describe("cancel a pending change", () => {
     const waiting = await submit(customer, { number: old.number, currentPassword: old.password, newPassword: newPassword() });
     await prisma().line.update({ where: { id: old.id }, data: { baselinePasswordHash: null } });
     const e = await appError(cancelPendingChange({ customer, changeId: waiting.changeId, now: at(MIN), client: CLIENT }));
-    expect(e).toMatchObject({ code: "NOT_CANCELLABLE", message: "PENDING" });
+    expect(e).toMatchObject({ code: "NOT_CANCELLABLE", data: { status: "PENDING" } });
     expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: waiting.changeId } })).status).toBe("PENDING");
   });
 

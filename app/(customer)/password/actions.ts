@@ -10,6 +10,8 @@ import { weakLinePasswordReason } from "@/lib/lines/password-strength";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
+import { formFailure } from "@/lib/web/form-errors";
+import { ERROR_KEYS, type FormResult } from "@/lib/web/form-result";
 import { isUuid } from "@/lib/validation/ids";
 import type { ServiceType } from "@/lib/schedule";
 import { parseForm } from "@/lib/validation/parse-form";
@@ -28,18 +30,17 @@ export interface Preview {
   serverNow: string;
 }
 
-export type ChangeResult = {
-  ok: false;
-  /** A catalogue key, or a sentence the server has already formatted. */
-  formError?: string;
-  formErrorValues?: Record<string, string>;
-  fieldErrors?: Record<string, string>;
+/** What a refused change adds to the form's failure. */
+interface ChangeRefused {
   /** FORM_ALREADY_USED: the change this form made, and a fresh key for a new change. */
   accepted?: { changeId: string };
   idempotencyKey?: string;
   /** REFLECTION_CHANGED: the preview that holds now. */
   preview?: Preview;
-};
+}
+
+/** 更新 answers only when it refuses (an accepted change redirects to the completion screen). */
+export type ChangeResult = Extract<FormResult<object, ChangeRefused>, { ok: false }>;
 
 async function previewFor(number: string, service: ServiceType, now: Date): Promise<Preview> {
   const p = reflectionPreview(service, now);
@@ -76,39 +77,37 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
     });
     changeId = result.changeId;
   } catch (error) {
-    if (isAppError(error)) {
-      const t = await getTranslations();
-      const d = error.details;
-      if (error.code === "LINE_NOT_FOUND") return { ok: false, fieldErrors: { number: "errors.lineNotFound" } };
-      if (error.code === "CURRENT_PASSWORD_WRONG") {
-        // How many wrong tries remain before changes to the line stop for 30 minutes, and where the
-        // current line password is written (or, with a change waiting, which password is "current").
-        const wrong = d.pendingSince ? t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(d.pendingSince), locale) }) : t("errors.currentPasswordWrongWhere");
-        const remaining = Number(d.remaining);
-        const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining: String(remaining), minutes: String(LINE_BLOCK_MS / 60_000) })}` : "";
-        return { ok: false, fieldErrors: { currentPassword: `${wrong}${warning}` } };
-      }
-      if (error.code === "FORM_EXPIRED") return { ok: false, formError: "errors.formExpired" };
-      if (error.code === "LINE_BLOCKED") return { ok: false, formError: "errors.lineBlocked", formErrorValues: { until: formatJst(new Date(error.message), locale) } };
-      if (error.code === "FORM_ALREADY_USED" && d.changeId && d.requestedAt) {
-        return {
+    return formFailure<ChangeRefused>(
+      error,
+      {
+        LINE_NOT_FOUND: true,
+        FORM_EXPIRED: true,
+        // Where the current line password is written (or, with a change waiting, which password is
+        // "current"), and how many wrong tries remain before changes to the line stop for 30 minutes.
+        CURRENT_PASSWORD_WRONG: async (e) => {
+          const t = await getTranslations();
+          const wrong = e.data.pendingSince ? t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(e.data.pendingSince), locale) }) : t("errors.currentPasswordWrongWhere");
+          const remaining = Number(e.data.remaining ?? 0);
+          const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining: String(remaining), minutes: String(LINE_BLOCK_MS / 60_000) })}` : "";
+          return { ok: false, fieldErrors: { currentPassword: `${wrong}${warning}` } };
+        },
+        LINE_BLOCKED: (e) => ({ ok: false, formError: ERROR_KEYS.LINE_BLOCKED, formErrorValues: { until: formatJst(new Date(e.data.until), locale) } }),
+        FORM_ALREADY_USED: (e) => ({
           ok: false,
-          formError: "errors.formAlreadyUsed",
-          formErrorValues: { requestedAt: formatJst(new Date(d.requestedAt), locale) },
-          accepted: { changeId: d.changeId },
+          formError: ERROR_KEYS.FORM_ALREADY_USED,
+          formErrorValues: { requestedAt: formatJst(new Date(e.data.requestedAt), locale) },
+          accepted: { changeId: e.data.changeId },
           idempotencyKey: randomUUID(),
-        };
-      }
-      if (error.code === "REFLECTION_CHANGED" && d.dueAt && d.deadline) {
-        const line = await findOwnLine(principal.id, parsed.data.number);
-        if (line) {
-          const when = reflectionWhen(t, locale, { service: line.service, dueAt: new Date(d.dueAt), deadline: new Date(d.deadline) });
-          return { ok: false, formError: "errors.reflectionChanged", formErrorValues: { when }, preview: await previewFor(line.number, line.service, now) };
-        }
-      }
-    }
-    log.error({ err: error }, "password change failed");
-    return { ok: false, formError: "errors.unexpected" };
+        }),
+        REFLECTION_CHANGED: async (e) => {
+          const line = await findOwnLine(principal.id, parsed.data.number);
+          if (!line) return null;
+          const when = reflectionWhen(await getTranslations(), locale, { service: line.service, dueAt: new Date(e.data.dueAt), deadline: new Date(e.data.deadline) });
+          return { ok: false, formError: ERROR_KEYS.REFLECTION_CHANGED, formErrorValues: { when }, preview: await previewFor(line.number, line.service, now) };
+        },
+      },
+      "password change failed",
+    );
   }
   redirect(`/password/complete?id=${changeId}`);
 }
@@ -144,7 +143,7 @@ export async function cancelChangeAction(formData: FormData): Promise<void> {
       outcome = "unexpected";
     } else if (error.code === "CHANGE_NOT_FOUND") outcome = "notFound";
     else if (error.code === "ALREADY_REFLECTED") outcome = "alreadyReflected";
-    else if (error.code === "NOT_CANCELLABLE" && (error.message === "PENDING" || error.message === "FAILED")) outcome = "cancelNeedsSupport";
+    else if (error.is("NOT_CANCELLABLE") && (error.data.status === "PENDING" || error.data.status === "FAILED")) outcome = "cancelNeedsSupport";
     else outcome = "notCancellable";
   }
   redirect(outcome === "done" ? `/history?cancelled=${id}` : `/password/cancel?id=${id}&error=${outcome}`);

@@ -1,19 +1,17 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { isAppError } from "@/lib/errors";
-import { log } from "@/lib/log";
 import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/actions";
 import { staffActionSchema } from "@/lib/support/schemas";
 import { isUuid } from "@/lib/validation/ids";
 import { parseForm } from "@/lib/validation/parse-form";
+import { formFailure } from "@/lib/web/form-errors";
+import { ERROR_KEYS, type FormResult } from "@/lib/web/form-result";
 import { requestContext } from "@/lib/web/request";
 import { requireStaff } from "@/lib/web/session";
 
-export type StaffActionResult = { ok: boolean; formError?: string; fieldErrors?: Record<string, string> };
 
-
-async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<StaffActionResult> {
+async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<FormResult> {
   const { principal } = await requireStaff();
   if (!isUuid(targetId)) return { ok: false, formError: "errors.notFound" };
   const parsed = parseForm(staffActionSchema, input);
@@ -21,9 +19,8 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
   try {
     await fn({ id: principal.id, loginId: principal.loginId }, targetId, parsed.data.reason);
   } catch (error) {
-    if (isAppError(error)) return { ok: false, formError: error.code === "NOT_RETRYABLE" ? "errors.notRetryable" : "errors.notFound" };
-    log.error({ err: error }, "staff action failed");
-    return { ok: false, formError: "errors.unexpected" };
+    // Anything refused but "not retryable" reads as not found: the target is gone or not this one.
+    return formFailure(error, { NOT_RETRYABLE: true }, "staff action failed", ERROR_KEYS.NOT_FOUND);
   }
   revalidatePath("/staff/customers/[id]", "page");
   revalidatePath("/staff", "page");
@@ -31,19 +28,19 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
 }
 
 /** Unlock a locked self-care account (confirmed, with a reason; audited). */
-export async function unlockAction(customerId: unknown, input: unknown): Promise<StaffActionResult> {
+export async function unlockAction(customerId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
   return run(customerId, input, (staff, id, reason) => unlockCustomer({ staff, customerId: id, reason, now, client }));
 }
 
 /** Retry a FAILED reflection (confirmed, with a reason; audited). */
-export async function retryAction(changeId: unknown, input: unknown): Promise<StaffActionResult> {
+export async function retryAction(changeId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
   return run(changeId, input, (staff, id, reason) => retryFailedChange({ staff, changeId: id, reason, now, client }));
 }
 
 /** Unlock another staff member's locked account (confirmed, with a reason; audited). */
-export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<StaffActionResult> {
+export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
   return run(staffUserId, input, (staff, id, reason) => unlockStaff({ staff, staffUserId: id, reason, now, client }));
 }
