@@ -629,10 +629,10 @@ describe("a pending change, explained", () => {
     const pending = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(MIN) }));
     expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
-    expect(e.data).toEqual({ pendingSince: pending.requestedAt.toISOString() });
-    // Without a change waiting, a wrong password says nothing more.
+    expect(e.data).toEqual({ pendingSince: pending.requestedAt.toISOString(), remaining: "4" });
+    // Without a change waiting, a wrong password says only how many tries remain.
     const other = await seedLine(customer.id, "B2BUA");
-    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).data).toEqual({});
+    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).data).toEqual({ remaining: "4" });
   });
 });
 
