@@ -1,5 +1,5 @@
 import { getLocale, getTranslations } from "next-intl/server";
-import { setLocaleAction } from "@/app/_locale/actions";
+import { setLocaleAction } from "@/lib/web/locale-actions";
 import { currentPath } from "@/lib/web/request";
 import { LanguageSwitchButton } from "./LanguageSwitchButton";
 

@@ -5,17 +5,28 @@ import { useTranslations } from "next-intl";
 import Link from "next/link";
 import { useEffect, useRef, useState, useTransition } from "react";
 import { useForm, useWatch } from "react-hook-form";
-import { changePasswordAction, previewAction, type Preview } from "@/app/(customer)/password/actions";
 import { textOf } from "@/i18n/runtime-key";
 import { generateLinePassword } from "@/lib/lines/generate";
 import { normalizePhoneNumber, passwordChangeSchema, type PasswordChangeData, type PasswordChangeInput } from "@/lib/lines/schemas";
+import type { FormFailure } from "@/lib/web/form-result";
+import type { Preview } from "@/lib/web/preview";
 import { Field, FormError } from "./forms";
 import { PasswordInput } from "./PasswordInput";
 
 type Line = { number: string; serviceLabel: string };
 
 /** The input screen's form: number (or a click on one of the customer's lines), passwords, 更新 / 戻る. */
-export function PasswordChangeForm({ idempotencyKey, lines, notices }: { idempotencyKey: string; lines: Line[]; notices: React.ReactNode }) {
+/** A refused change: the form's failure, the change this form already made, a fresh key, the preview that holds now. */
+type Refused = FormFailure & { accepted?: { changeId: string }; idempotencyKey?: string; preview?: Preview };
+
+/** The server actions the page passes in (app/(customer)/password/actions.ts). */
+export interface PasswordChangeActions {
+  changePasswordAction: (input: unknown) => Promise<Refused>;
+  previewAction: (number: unknown) => Promise<Preview | null>;
+}
+
+export function PasswordChangeForm({ idempotencyKey, lines, notices, actions }: { idempotencyKey: string; lines: Line[]; notices: React.ReactNode; actions: PasswordChangeActions }) {
+  const { changePasswordAction, previewAction } = actions;
   const t = useTranslations("password");
   const te = useTranslations("errors");
   const [formError, setFormError] = useState<string | null>(null);

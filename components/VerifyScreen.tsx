@@ -1,16 +1,11 @@
 import Link from "next/link";
 import { getTranslations } from "next-intl/server";
-import { cookies } from "next/headers";
-import { redirect } from "next/navigation";
 import type { FormResult } from "@/lib/web/form-result";
-import { describeChallenge } from "@/lib/auth/login";
-import { cookieNames } from "@/lib/auth/next-auth";
+import type { UsableChallenge } from "@/lib/web/challenge";
 import { formatJst } from "@/lib/format";
 import { AUDIENCES, type Audience } from "@/lib/web/audience";
 import { pageLocale } from "@/lib/web/locale";
-import { challengeIdFromCookie } from "@/lib/auth/challenge-cookie";
-import { requestContext, safeReturnPath } from "@/lib/web/request";
-import { currentSession } from "@/lib/web/session";
+import { safeReturnPath } from "@/lib/web/request";
 import { SupportContact } from "./SupportContact";
 import { ClientMessages } from "./ClientMessages";
 import { CodeForm } from "./CodeForm";
@@ -19,10 +14,13 @@ import { SiteHeader } from "./SiteHeader";
 /** Two-step verification for customers and staff: where the code went, its expiry, the code form. */
 export async function VerifyScreen({
   kind,
+  challenge,
   searchParams,
   resend,
 }: {
   kind: Audience;
+  /** The browser's open challenge (lib/web/challenge.ts), read by the page. */
+  challenge: UsableChallenge | null;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
   resend: () => Promise<FormResult>;
 }) {
@@ -31,20 +29,13 @@ export async function VerifyScreen({
   const tSupport = await getTranslations("support");
   const sp = await searchParams;
   const next = safeReturnPath(sp.next, home);
-  const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
-  const { now } = await requestContext();
-  const challenge = challengeId ? await describeChallenge(challengeId, now) : null;
-  const usable = challenge && challenge.kind === kind && (challenge.state === "open" || challenge.state === "expired");
-  // Back from the menu to this screen after signing in: the challenge is spent, the session is open —
-  // go where the sign-in led, not to "no procedure found".
-  if (!usable && (await currentSession(kind))) redirect(next);
   return (
     <>
       <SiteHeader audience={kind} />
       <main id="main">
         <h1>{t("title")}</h1>
         <section className="panel">
-          {usable ? (
+          {challenge ? (
             <>
               <p>{t("lead", { email: challenge.maskedEmail })}</p>
               <p className="small">{t("expires", { time: formatJst(challenge.expiresAt, await pageLocale()) })}</p>
@@ -54,7 +45,7 @@ export async function VerifyScreen({
                   loginPath={loginPath}
                   resend={resend}
                   attemptsLeft={challenge.attemptsLeft}
-                  resendInSeconds={Math.max(0, Math.ceil((challenge.resendAt.getTime() - now.getTime()) / 1000))}
+                  resendInSeconds={challenge.resendInSeconds}
                 />
               </ClientMessages>
               <p>{tSupport("codeHelp")}</p>

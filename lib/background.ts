@@ -1,7 +1,7 @@
 import { database } from "./db";
 import { env } from "./env";
 import { log } from "./log";
-import { every } from "./loop";
+import { every } from "./every";
 import { deliverDueEmails, smtpTransport } from "./mail/sender";
 import { configuredProvisioner } from "./provisioning/configured";
 import { startReflectionWorker } from "./reflection/loop";

@@ -1,7 +1,9 @@
 import { DateTime } from "luxon";
 import { JAPAN_ZONE } from "./schedule";
 
-export type Locale = "ja" | "en";
+import type { Locale } from "../i18n/locale";
+
+export type { Locale };
 
 /** A date and time in Japan time, e.g. "2026年11月25日 17:30" / "25 Nov 2026 17:30". */
 export function formatJst(date: Date, locale: Locale = "ja"): string {

@@ -349,7 +349,6 @@ declare const messages: {
     "CODE_FAILED": "認証コード誤り",
     "LOGIN_SUCCESS": "ログイン",
     "LOGOUT": "ログアウト",
-    "SESSION_EXPIRED": "セッション期限切れ",
     "LINE_NOT_FOUND": "番号が見つからない",
     "LINE_PASSWORD_FAILED": "現パスワード誤り",
     "LINE_BLOCKED": "回線の変更停止",

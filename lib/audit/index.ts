@@ -16,7 +16,6 @@ export type AuditType =
   | "CODE_FAILED"
   | "LOGIN_SUCCESS"
   | "LOGOUT"
-  | "SESSION_EXPIRED"
   | "LINE_NOT_FOUND"
   | "LINE_PASSWORD_FAILED"
   | "LINE_BLOCKED"

@@ -11,8 +11,6 @@ import { PHANTOM_ID, principals, type LockState, type Principal, type PrincipalK
 import { consume } from "./rate-limit";
 import { isUuid } from "../validation/ids";
 
-export type LoginErrorCode = "INVALID_CREDENTIALS" | "RATE_LIMITED";
-export type CodeErrorCode = "CODE_INVALID" | "CODE_EXPIRED" | "CHALLENGE_DEAD" | "RESEND_TOO_SOON" | "RATE_LIMITED";
 
 /** The minimum spacing of two code emails for one challenge. */
 export const RESEND_SPACING_MS = 60_000;

@@ -21,16 +21,6 @@ export const LINE_FAILURES_TO_BLOCK = 5;
 /** …for this long. */
 export const LINE_BLOCK_MS = 30 * 60_000;
 
-export type ChangeErrorCode =
-  | "LINE_NOT_FOUND"
-  | "LINE_BLOCKED"
-  | "CURRENT_PASSWORD_WRONG"
-  | "FORM_EXPIRED"
-  /** This form (its idempotency key) already made a change, with other content. */
-  | "FORM_ALREADY_USED"
-  /** The reflection time the form showed is no longer the one a change made now gets. */
-  | "REFLECTION_CHANGED";
-
 export interface ChangeAccepted {
   changeId: string;
   number: string;

@@ -2,7 +2,7 @@ import { clock } from "../clock";
 import type { Database } from "../db";
 import { env } from "../env";
 import { log } from "../log";
-import { every } from "../loop";
+import { every } from "../every";
 import { afterReflectionRun } from "../metrics";
 import type { Provisioner } from "../provisioning";
 import { secrets } from "../secrets";

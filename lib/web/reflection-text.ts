@@ -1,3 +1,4 @@
+import "server-only";
 import { getTranslations } from "next-intl/server";
 import { formatJst, formatJstTime, type Locale } from "@/lib/format";
 import { promiseOf, type ServiceType } from "@/lib/schedule";

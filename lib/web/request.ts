@@ -1,3 +1,4 @@
+import "server-only";
 import { cookies, headers } from "next/headers";
 import type { ClientInfo } from "../audit";
 import { isProduction } from "../env";

@@ -1,10 +1,11 @@
 // Pure (no request APIs): used by server actions, pages and next-auth's redirect callback.
+import { UUID_SOURCE } from "../validation/ids";
 
 // The pages a return path (`next=`, the language switch's `returnTo`) may lead to. Anything else —
 // another origin, an unknown path, a path with a control character, a backslash or white space
 // (browsers drop or rewrite those, so "/\t/evil.example" would leave the site) — gives the fallback.
 const RETURN_ROUTES = new Set(["/", "/menu", "/password", "/password/complete", "/password/cancel", "/history", "/guide", "/guide/adapter", "/login", "/login/verify", "/staff", "/staff/login", "/staff/login/verify", "/dev/clock", "/dev/mailbox"]);
-const RETURN_PATTERNS = [/^\/staff\/customers\/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/];
+const RETURN_PATTERNS = [new RegExp(`^/staff/customers/${UUID_SOURCE}$`)];
 /** Any origin will do: the candidate must resolve to the same one, i.e. be a path of this site. */
 const OWN_ORIGIN = "http://portal.invalid";
 // C0 and C1 controls, DEL, white space (incl. U+3000, NBSP, line separators), backslash, zero-width and bidi marks.

@@ -12,7 +12,7 @@ import { buildApp, cannon, createCustomer, DIST_DIR, replayHeaders, signInWithBr
 import { emptyNextWeight } from "./empty-next";
 import { pageWeights, weightReport } from "./page-weight";
 import { fmt, mdTable, textTable, type SectionReport } from "./report";
-import type { BenchOptions } from "./sections";
+import type { BenchOptions } from "./options";
 import type { BenchPostgres } from "./setup";
 
 const TEST_TOKEN = "bench-test-token-0123";

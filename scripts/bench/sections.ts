@@ -12,22 +12,9 @@ import { fmt, mdTable, textTable, type SectionReport } from "./report";
 import { createKamailioSchema, haveKamailioSchema } from "../kamailio-schema";
 import { openRunDatabase, type BenchPostgres, type DbKind } from "./setup";
 
-export interface BenchOptions {
-  quick: boolean;
-  n: number;
-  dbs: DbKind[];
-  provisioners: ProvisionerKind[];
-  batchSize: number;
-  workers: number;
-  rate: number;
-  seconds: number;
-  latencyDbs: DbKind[];
-  latencyMode: "insert" | "use-case";
-  httpSeconds: number;
-  connections: number;
-  build: boolean;
-  sections: Set<string>;
-}
+import type { BenchOptions } from "./options";
+
+export type { BenchOptions };
 
 // ───────────────────────────── the 17:30 batch ─────────────────────────────
 

@@ -7,7 +7,7 @@ import { resendCode, startLogin, verifyCode } from "@/lib/auth/login";
 import { hashSecret } from "@/lib/auth/password";
 import { setProcessDatabase, type Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
-import { unlockCustomer, unlockStaff } from "@/lib/support/actions";
+import { unlockCustomer, unlockStaff } from "@/lib/support/commands";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // Issue 14: the limits must hold under real concurrency. On PostgreSQL every burst runs through two

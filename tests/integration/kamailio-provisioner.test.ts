@@ -1,5 +1,4 @@
 import { execFile } from "node:child_process";
-import { createHash } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -14,6 +13,7 @@ import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-sch
 import { freePort } from "../fixtures/net";
 import { installTestSecrets, seedDueChanges, TEST_REALM, type SeededChange } from "../helpers/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
+import { md5 } from "../helpers/md5";
 
 // The kamailio provisioner against a registrar database of its own: a second PostgreSQL server,
 // started (and stopped, for the fault test) here, with Kamailio's own schema.
@@ -21,7 +21,6 @@ const KEY = installTestSecrets();
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const PG_SERVER = path.join(ROOT, "scripts/pg-server.sh");
 const run = promisify(execFile);
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 const T0 = new Date("2026-11-25T05:00:00.000Z");
 const at = (ms: number, from = T0) => new Date(from.getTime() + ms);
 

@@ -96,10 +96,8 @@ describe.skipIf(testDbKind !== "postgres")("lockout holds across two database cl
     expect(await first.prisma.auditEvent.count({ where: { customerId: c.id, type: "LOGIN_FAILED" } })).toBe(5);
   });
 
-  // KNOWN BUG (docs/security.md, "Known gaps"): lockoutCount is read before the transaction and
-  // attempts that land after the lock still count, so a burst locks twice with the same n.
-  // Remove .skip together with the fix (count a failure only while unlocked; read the counters
-  // under the row lock).
+  // A failure counts only while the account is unlocked and the counters are read under the row
+  // lock, so a burst locks once (this was a known gap, fixed; docs/security.md).
   it("locks once, not twice, when a burst of 12 wrong passwords arrives through both clients", async () => {
     const c = await seed();
     const results = await Promise.all(Array.from({ length: 12 }, (_, i) => attemptConcurrently(i % 2 === 0 ? first : second, c.selfcareId, `burst-${i}`)));

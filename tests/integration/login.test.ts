@@ -190,9 +190,8 @@ describe("startLogin with the right password", () => {
     expect((failed[5]!.details as { reason: string }).reason).toBe("dead");
   });
 
-  // KNOWN BUG (docs/security.md, "Known gaps"): verifyCode checks the hash before it spends the
-  // attempt, so simultaneous guesses are all checked. Remove .skip together with the fix (reserve
-  // the attempt with a conditional updateMany before verifySecret).
+  // verifyCode reserves the attempt with a conditional update before it checks the hash, so
+  // simultaneous guesses cannot all be checked (this was a known gap, fixed; docs/security.md).
   it("checks at most 5 guesses even when they arrive at the same time", async () => {
     const c = await seedCustomer();
     const { challengeId } = await login(c, c.password, T0);

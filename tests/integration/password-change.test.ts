@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -15,6 +15,7 @@ import { internalProvisioner } from "@/lib/provisioning/internal";
 import { runReflectionBatch } from "@/lib/reflection/worker";
 import { computeReflection, type ServiceType } from "@/lib/schedule";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
+import { md5 } from "../helpers/md5";
 
 // Issue 4, step 5 and 6: the server-side use-case of the password change, against a real, migrated
 // database (PGlite, or PostgreSQL with TEST_DB=postgres). Customers and lines are seeded directly.
@@ -45,7 +46,6 @@ const prisma = () => database.prisma;
 /** Every password a test used: none may ever appear in the audit trail or an email. */
 const secretsUsed = new Set<string>();
 
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 const json = (v: unknown) => JSON.stringify(v, (_k, x: unknown) => (typeof x === "bigint" ? x.toString() : x));
 
 beforeAll(async () => {
@@ -827,11 +827,5 @@ describe("wrong current passwords at once (the per-line limit is atomic)", () =>
       if (accepted.length === 0) expect(verified).toBeLessThanOrEqual(LINE_FAILURES_TO_BLOCK);
       expect(accepted.length).toBeLessThanOrEqual(1);
     }
-  });
-});
-
-describe("test database", () => {
-  it(`runs on ${testDbKind}`, () => {
-    expect(database.kind).toBe(testDbKind);
   });
 });

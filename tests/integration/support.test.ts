@@ -1,4 +1,4 @@
-import { createHash, randomBytes, randomUUID } from "node:crypto";
+import { randomBytes, randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { ClientInfo } from "@/lib/audit";
 import { LOGIN_FAILURES_TO_LOCK } from "@/lib/auth/lockout";
@@ -11,11 +11,12 @@ import type { Provisioner } from "@/lib/provisioning";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
 import type { ServiceType } from "@/lib/schedule";
-import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/actions";
+import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/commands";
 import { customerDetail, searchCustomers } from "@/lib/support/lookup";
 import { createTestCustomer, createTestStaff } from "@/lib/testing/fixtures";
 import { installTestSecrets, TEST_REALM } from "../helpers/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
+import { md5 } from "../helpers/md5";
 
 const KEY = installTestSecrets();
 const SEC = 1_000;
@@ -25,7 +26,6 @@ const T0 = new Date("2026-11-25T14:00:00+09:00");
 /** Where a B2BUA change made at 14:00 is due: the 17:30 batch of the same day. */
 const DUE_1730 = new Date("2026-11-25T17:30:00+09:00");
 const at = (ms: number, from = T0) => new Date(from.getTime() + ms);
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 
 const UA = "Mozilla/5.0 (support integration test)";
 const NO_IP: ClientInfo = { ip: null, userAgent: UA };

@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import { seal, unseal } from "@/lib/crypto/seal";
 import { normalizePhoneNumber, passwordChangeSchema, weakPasswordReason } from "@/lib/lines/schemas";
 import { sipCredential } from "@/lib/sip/digest";
+import { md5 } from "../helpers/md5";
 
 // The password-change form's one schema (issue 4, SPEC.md input screen), the sealing of the SIP
 // credential material, and the digest values. Expected values are literals or independent
@@ -34,7 +35,6 @@ function fieldsWithIssues(input: unknown): string[] {
   return [...new Set(r.error.issues.map((i) => String(i.path[0])))].sort();
 }
 
-const md5 = (s: string) => createHash("md5").update(s, "utf8").digest("hex");
 
 // ---- independent oracles of the rules (not the implementation's helpers) -------------------------
 
@@ -165,8 +165,8 @@ describe("passwordChangeSchema: examples", () => {
 
   it("refuses the digits of the line's own number (after normalisation) as errors.newPasswordWeakNumber", () => {
     for (const newPassword of ["05031415", "50314159", "03141592", "31415926"]) {
-      expect(messageOn({ ...valid, newPassword, confirmPassword: newPassword }, "newPassword"), newPassword).toMatch(/^errors\.newPasswordWeak(Number|Sequence)$/);
-      expect(messageOn({ ...valid, number: "０５０-３１４１-５９２６", newPassword, confirmPassword: newPassword }, "newPassword"), newPassword).toMatch(/^errors\.newPasswordWeak(Number|Sequence)$/);
+      expect(messageOn({ ...valid, newPassword, confirmPassword: newPassword }, "newPassword"), newPassword).toBe("errors.newPasswordWeakNumber");
+      expect(messageOn({ ...valid, number: "０５０-３１４１-５９２６", newPassword, confirmPassword: newPassword }, "newPassword"), newPassword).toBe("errors.newPasswordWeakNumber");
     }
     // The same digits are fine for another line.
     expect(passwordChangeSchema.safeParse({ ...valid, number: "05099990000", newPassword: "31415926", confirmPassword: "31415926" }).success).toBe(true);
@@ -225,16 +225,15 @@ describe("passwordChangeSchema: examples", () => {
     for (let i = 0; i < 50; i++) expect(passwordChangeSchema.safeParse({ ...valid, idempotencyKey: randomUUID() }).success).toBe(true);
   });
 
-  it("refuses huge inputs quickly and without throwing", () => {
+  // How fast is for a benchmark to say, not a timed test on a shared machine.
+  it("refuses huge inputs without throwing", () => {
     const huge = "a".repeat(1_000_000);
-    const started = performance.now();
     for (const field of ["number", "currentPassword", "newPassword", "confirmPassword", "idempotencyKey"]) {
       const r = passwordChangeSchema.safeParse({ ...valid, [field]: huge });
       expect(r.success, field).toBe(false);
       expect(fieldsWithIssues({ ...valid, [field]: huge }), field).toContain(field);
     }
     expect(passwordChangeSchema.safeParse({ ...valid, number: `050${" ".repeat(500_000)}31415926` }).success).toBe(false);
-    expect(performance.now() - started).toBeLessThan(2_000);
   });
 
   it("never echoes a password in an error message", () => {

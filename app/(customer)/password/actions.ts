@@ -16,19 +16,11 @@ import { isUuid } from "@/lib/validation/ids";
 import type { ServiceType } from "@/lib/schedule";
 import { parseForm } from "@/lib/validation/parse-form";
 import { pageLocale } from "@/lib/web/locale";
+import type { Preview } from "@/lib/web/preview";
 import { requestContext } from "@/lib/web/request";
 import { requireCustomer } from "@/lib/web/session";
 import { previewSentence, reflectionWhen } from "@/lib/web/reflection-text";
 
-/** What the input screen shows before 更新, and what it sends back as the promise it showed. */
-export interface Preview {
-  number: string;
-  sentence: string;
-  promise: string;
-  /** ISO instants: when the preview stops being true, and the server's "now" it was made at. */
-  changesAt: string;
-  serverNow: string;
-}
 
 /** What a refused change adds to the form's failure. */
 interface ChangeRefused {

@@ -5,6 +5,7 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { Notices } from "@/components/Notices";
 import { ClientMessages } from "@/components/ClientMessages";
 import { PasswordChangeForm } from "@/components/PasswordChangeForm";
+import { changePasswordAction, previewAction } from "./actions";
 import { serviceLabel } from "@/lib/lines/labels";
 import Link from "next/link";
 import { formatJst } from "@/lib/format";
@@ -59,6 +60,7 @@ export default async function PasswordChangePage() {
               idempotencyKey={randomUUID()}
               lines={lines.map((l) => ({ number: l.number, serviceLabel: serviceLabel(l.service, locale) }))}
               notices={<Notices />}
+              actions={{ changePasswordAction, previewAction }}
             />
           </ClientMessages>
         </section>

@@ -5,7 +5,7 @@ import { serviceLabel } from "@/lib/lines/labels";
 import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
 import { formatJst } from "@/lib/format";
-import { lockedStaff } from "@/lib/support/actions";
+import { lockedStaff } from "@/lib/support/commands";
 import { searchCustomers } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { unlockStaffAction } from "./customers/[id]/actions";

@@ -7,6 +7,7 @@ import { getOwnChange, isCancellable } from "@/lib/lines/queries";
 import { env } from "@/lib/env";
 import { promiseOf } from "@/lib/schedule";
 import { formatJst, formatJstTime } from "@/lib/format";
+import { isUuid } from "@/lib/validation/ids";
 import { requireCustomer } from "@/lib/web/session";
 import { ChangeFacts } from "../change-facts";
 
@@ -22,7 +23,7 @@ export async function generateMetadata() {
 export default async function CompletePage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { principal } = await requireCustomer();
   const id = (await searchParams).id;
-  if (typeof id !== "string" || !/^[0-9a-f-]{36}$/.test(id)) notFound();
+  if (!isUuid(id)) notFound();
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();

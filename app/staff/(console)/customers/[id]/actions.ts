@@ -1,7 +1,7 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/actions";
+import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/commands";
 import { staffActionSchema } from "@/lib/support/schemas";
 import { isUuid } from "@/lib/validation/ids";
 import { parseForm } from "@/lib/validation/parse-form";
