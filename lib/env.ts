@@ -40,6 +40,21 @@ const schema = z
     SIP_REALM: z.preprocess(emptyAsUndefined, z.string().regex(/^[A-Za-z0-9.-]+$/, "must be a host name").default("sip.example.jp")),
     PROVISIONER: z.preprocess(emptyAsUndefined, z.enum(["internal", "kamailio"]).default("internal")),
     KAMAILIO_DATABASE_URL: opt(z.string().regex(/^postgres(ql)?:\/\//, "must start with postgres:// or postgresql://")),
+    // Registration truth (issue 17): read registration_event in the registrar's database (KAMAILIO_DATABASE_URL).
+    REGISTRATION_EVENTS: z.preprocess(emptyAsUndefined, bool.default(true)),
+    // Minutes after a reflection at which "still the old password" is emailed when the registrar saw only failures.
+    REGISTRATION_REMINDER_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1440).default(30)),
+    // How long after a reflection the worker watches for the device's registration (hours).
+    REGISTRATION_WATCH_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(168).default(24)),
+    // How often the worker's registration watch runs at most (ms).
+    REGISTRATION_WATCH_EVERY_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(100).max(600_000).default(10_000)),
+    // How often an open status block asks again (seconds).
+    REGISTRATION_STATUS_POLL_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(600).default(15)),
+    // Kamailio's JSON-RPC (jsonrpcs over xhttp) for support's "drop bindings", and its bearer token.
+    KAMAILIO_RPC_URL: opt(z.url()),
+    KAMAILIO_RPC_TOKEN: opt(z.string().min(16, "must be at least 16 characters")),
+    // Drop a line's bindings (ul.rm) when its change is reflected, so the old password stops at once.
+    DROP_BINDINGS_ON_REFLECTION: z.preprocess(emptyAsUndefined, bool.default(false)),
     WORKER_IN_SERVER: z.preprocess(emptyAsUndefined, bool.default(true)),
     WORKER_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(5000).default(1000)),
     WORKER_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(200)),
@@ -90,6 +105,9 @@ const schema = z
   .superRefine((e, ctx) => {
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {
       ctx.addIssue({ code: "custom", path: ["KAMAILIO_DATABASE_URL"], message: "is required when PROVISIONER=kamailio" });
+    }
+    if (e.DROP_BINDINGS_ON_REFLECTION && (!e.KAMAILIO_RPC_URL || !e.KAMAILIO_RPC_TOKEN)) {
+      ctx.addIssue({ code: "custom", path: ["DROP_BINDINGS_ON_REFLECTION"], message: "needs KAMAILIO_RPC_URL and KAMAILIO_RPC_TOKEN" });
     }
   });
 

@@ -25,7 +25,11 @@ export type AppErrorCode =
   | "CHANGE_NOT_FOUND"
   | "ALREADY_REFLECTED"
   | "NOT_FOUND"
-  | "NOT_RETRYABLE";
+  | "NOT_RETRYABLE"
+  | "REGISTRAR_UNAVAILABLE"
+  | "REGISTRAR_REFUSED"
+  | "REGISTRAR_NOT_CONFIGURED"
+  | "NOT_BLOCKED";
 
 export type DataOf<C extends AppErrorCode> = C extends keyof AppErrorData ? AppErrorData[C] : Record<string, never>;
 

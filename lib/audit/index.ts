@@ -27,7 +27,11 @@ export type AuditType =
   | "CHANGE_RETRY"
   | "CHANGE_FAILED"
   | "STAFF_UNLOCK"
-  | "STAFF_RETRY";
+  | "STAFF_RETRY"
+  | "REGISTRATION_SEEN"
+  | "REGISTRATION_OLD_PASSWORD"
+  | "STAFF_DROP_BINDINGS"
+  | "STAFF_UNBLOCK_LINE";
 
 export interface AuditInput {
   type: AuditType;

@@ -25,7 +25,7 @@ export interface SessionClaims {
  * hours, and the account's session version unchanged (logout, lockout and a support unlock bump it).
  * A valid session is touched, which slides the idle limit.
  */
-export async function checkSession(claims: SessionClaims, expectedKind: PrincipalKind, now: Date): Promise<SessionCheck> {
+export async function checkSession(claims: SessionClaims, expectedKind: PrincipalKind, now: Date, o: { touch?: boolean } = {}): Promise<SessionCheck> {
   if (claims.kind !== expectedKind) return { ok: false, reason: "kind" };
   const prisma = db();
   const session = await prisma.authSession.findUnique({ where: { id: claims.sid } });
@@ -38,7 +38,9 @@ export async function checkSession(claims: SessionClaims, expectedKind: Principa
   const principal = principalId ? await principals.byId(prisma, claims.kind, principalId) : null;
   if (!principal) return { ok: false, reason: "missing" };
   if (principal.sessionVersion !== claims.sv) return { ok: false, reason: "version" };
-  if (t - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
+  // A background poll (the registration status block) passes touch: false: an open page alone
+  // must not keep an idle session alive.
+  if (o.touch !== false && t - session.lastSeenAt.getTime() >= TOUCH_EVERY_MS) {
     await prisma.authSession.update({ where: { id: session.id }, data: { lastSeenAt: now } });
   }
   return { ok: true, principal, sessionId: session.id };

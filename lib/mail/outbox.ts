@@ -8,7 +8,9 @@ export type EmailKind =
   | "CHANGE_APPLIED"
   | "CHANGE_FAILED"
   | "CHANGE_CANCELLED"
-  | "LINE_BLOCKED";
+  | "LINE_BLOCKED"
+  | "REGISTRATION_SEEN"
+  | "REGISTRATION_OLD_PASSWORD";
 
 export interface OutgoingEmail {
   kind: EmailKind;

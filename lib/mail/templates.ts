@@ -101,3 +101,19 @@ export function changeCancelledEmail(p: { locale: Locale; name: string; number: 
     body: signed(t, t("cancelledBody", { name: p.name, number: p.number, requestedAt: formatJst(p.requestedAt, p.locale), cancelledAt: formatJst(p.cancelledAt, p.locale) })),
   };
 }
+
+/** The device registered with the new password (lib/registration/watch.ts; once per change). */
+export function registeredEmail(p: { locale: Locale; name: string; number: string; at: Date; device: string | null }): RenderedEmail {
+  const t = translator(p.locale);
+  const device = p.device ? t("registeredDevice", { device: p.device }) : "";
+  return { subject: t("registeredSubject"), body: signed(t, t("registeredBody", { name: p.name, number: p.number, device, at: formatJst(p.at, p.locale) })) };
+}
+
+/** Only failures N minutes after the reflection: change the adapter's password now (once per change). */
+export function oldPasswordEmail(p: { locale: Locale; name: string; number: string; failures: number; since: Date; howtoUrl: string }): RenderedEmail {
+  const t = translator(p.locale);
+  return {
+    subject: t("oldPasswordSubject"),
+    body: signed(t, t("oldPasswordBody", { name: p.name, number: p.number, count: String(p.failures), since: formatJst(p.since, p.locale), howto: p.howtoUrl })),
+  };
+}

@@ -17,8 +17,13 @@ export interface ProvisionContext {
   now: Date;
 }
 
+/** What a registrar says about a provisioning: its own clock when it took the credentials. */
+export interface ProvisionResult {
+  registrarAt?: Date;
+}
+
 export interface Provisioner {
   readonly name: string;
-  provision(items: ProvisionItem[], ctx: ProvisionContext): Promise<void>;
+  provision(items: ProvisionItem[], ctx: ProvisionContext): Promise<void | ProvisionResult>;
   close?(): Promise<void>;
 }

@@ -5,6 +5,9 @@ import { log } from "../log";
 import { every } from "../every";
 import { afterReflectionRun } from "../metrics";
 import type { Provisioner } from "../provisioning";
+import { configuredRegistrar } from "../registration/registrar";
+import { dropBindings } from "../registration/rpc";
+import { watchRegistrations } from "../registration/watch";
 import { secrets } from "../secrets";
 import { drainDueChanges } from "./worker";
 
@@ -20,12 +23,30 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     now: clock.simulated() ? clock.now() : undefined,
     batchSize: e.WORKER_BATCH_SIZE,
     maxAttempts: e.WORKER_MAX_ATTEMPTS,
+    // Optional (off): the old password stops at once instead of at its bindings' expiry (docs/operations.md).
+    afterApplied: e.DROP_BINDINGS_ON_REFLECTION ? dropBindingsOf : undefined,
   });
+  let lastWatch = -Infinity;
   log.info({ provisioner: provisioner.name, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE }, "reflection worker started");
   return every(e.WORKER_POLL_MS, "reflection", async (loop) => {
     const startedAt = performance.now();
     // Each batch is logged as it commits (drainDueChanges); a stopping worker ends after the batch in hand.
     const r = await drainDueChanges(options(), { stopping: loop.stopping });
     await afterReflectionRun(database, r, startedAt); // metrics and heartbeat (lib/metrics.ts)
+    // What the registrar saw since each recent reflection, and the two emails about it (issue 17).
+    const registrar = configuredRegistrar();
+    if (registrar && !loop.stopping() && performance.now() - lastWatch >= e.REGISTRATION_WATCH_EVERY_MS) {
+      lastWatch = performance.now();
+      const o = options();
+      const now = o.now ?? new Date((await database.sql.query<{ now: Date }>("SELECT now() AS now"))[0]!.now);
+      await watchRegistrations({ database, registrar, now, reminderMinutes: e.REGISTRATION_REMINDER_MINUTES, watchHours: e.REGISTRATION_WATCH_HOURS });
+    }
   });
+}
+
+/** Drops the bindings of each line just reflected (one ul.rm each); a line the registrar does not take is logged. */
+async function dropBindingsOf(numbers: string[]): Promise<void> {
+  let failed = 0;
+  for (const n of numbers) await dropBindings(n).catch(() => void failed++);
+  if (failed > 0) log.warn({ lines: numbers.length, failed }, "DROP_BINDINGS_ON_REFLECTION: some bindings could not be dropped (they expire by themselves)");
 }

@@ -21,6 +21,11 @@ export interface WorkerOptions {
   now?: Date;
   batchSize: number;
   maxAttempts: number;
+  /**
+   * Called after a batch commits with the numbers of the lines it applied (DROP_BINDINGS_ON_REFLECTION:
+   * their old bindings are dropped at the registrar). Its failure is logged, never the batch's.
+   */
+  afterApplied?: (numbers: string[]) => Promise<void>;
 }
 
 export interface BatchResult {
@@ -133,16 +138,18 @@ async function unitTime(q: SqlQuery, now: Date | undefined): Promise<Date> {
  * with one commit for the batch. A systemic error (the registrar unreachable) is thrown at once:
  * splitting would only repeat it.
  */
-async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item: ProvisionItem }[], o: WorkerOptions): Promise<{ row: Row; error: string }[]> {
+async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item: ProvisionItem }[], o: WorkerOptions): Promise<{ refused: { row: Row; error: string }[]; registrarAt: Map<string, Date> }> {
   const refused: { row: Row; error: string }[] = [];
+  const registrarAt = new Map<string, Date>();
   const attempt = async (group: typeof ready): Promise<void> => {
     await q("SAVEPOINT reflection_attempt");
     try {
-      await o.provisioner.provision(
+      const result = await o.provisioner.provision(
         group.map((g) => g.item),
         { query: q, now: at },
       );
       await q("RELEASE SAVEPOINT reflection_attempt");
+      if (result?.registrarAt) for (const g of group) registrarAt.set(g.row.id, result.registrarAt);
     } catch (error) {
       // Undoes what the attempt wrote in this transaction (the internal registrar's rows), and
       // ends the savepoint, so that a deep bisection does not pile up subtransactions.
@@ -164,7 +171,7 @@ async function provisionIsolating(q: SqlQuery, at: Date, ready: { row: Row; item
     }
   };
   if (ready.length > 0) await attempt(ready);
-  return refused;
+  return { refused, registrarAt };
 }
 
 /**
@@ -183,15 +190,17 @@ async function applyClaimed(q: SqlQuery, at: Date, claimed: Row[], o: WorkerOpti
       failures.push({ row, error: `credential unusable: ${describeError(error)}` });
     }
   }
-  const refused = await provisionIsolating(q, at, ready, o);
+  const { refused, registrarAt } = await provisionIsolating(q, at, ready, o);
   failures.push(...refused);
   const refusedIds = new Set(refused.map((f) => f.row.id));
   const applied = ready.map((r) => r.row).filter((r) => !refusedIds.has(r.id));
   if (applied.length === 0) return { applied, failures };
   await q(
-    `UPDATE "PasswordChange" SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL
-      WHERE id = ANY($2::uuid[])`,
-    [at, applied.map((r) => r.id)],
+    `UPDATE "PasswordChange" pc SET status = 'APPLIED', "appliedAt" = $1, credential = NULL, attempts = attempts + 1, "lastError" = NULL,
+            "registrarAppliedAt" = t.registrar_at
+       FROM unnest($2::uuid[], $3::timestamptz[]) AS t(id, registrar_at)
+      WHERE pc.id = t.id`,
+    [at, applied.map((r) => r.id), applied.map((r) => registrarAt.get(r.id) ?? null)],
   );
   await appliedEvents(q, at, applied, o.provisioner.name);
   return { applied, failures };
@@ -222,6 +231,9 @@ export async function runReflectionBatch(o: WorkerOptions): Promise<BatchResult>
     if (done) {
       result.applied = done.applied.length;
       failures = done.failures;
+      if (o.afterApplied && done.applied.length > 0) {
+        await o.afterApplied(done.applied.map((r) => r.number)).catch((error: unknown) => log.warn({ err: describeError(error) }, "after-reflection step failed"));
+      }
     }
   } catch (error) {
     // Nothing was claimed: the portal database itself failed. There is no change to record the

@@ -43,6 +43,10 @@ export const ERROR_KEYS: { readonly [C in AppErrorCode | "CODE_FORMAT"]: string 
   NOT_CANCELLABLE: "errors.notCancellable",
   NOT_FOUND: "errors.notFound",
   NOT_RETRYABLE: "errors.notRetryable",
+  REGISTRAR_UNAVAILABLE: "errors.registrarUnavailable",
+  REGISTRAR_REFUSED: "errors.registrarRefused",
+  REGISTRAR_NOT_CONFIGURED: "errors.registrarNotConfigured",
+  NOT_BLOCKED: "errors.notBlocked",
 };
 
 /** The message key of a code carried as a string (next-auth's error), or the unexpected-error key. */

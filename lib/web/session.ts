@@ -14,14 +14,15 @@ import { currentPath, requestContext } from "./request";
 /**
  * The signed-in principal of this request, or null (the thin session guard over next-auth's JWT).
  * Memoised per request (React cache), so a route-group layout and its page check the session once.
+ * `touch: false` (a background poll) leaves the session's last-seen time alone.
  */
-export const currentSession = cache(async (kind: PrincipalKind): Promise<{ principal: Principal; sessionId: string } | null> => {
+export const currentSession = cache(async (kind: PrincipalKind, touch: boolean = true): Promise<{ principal: Principal; sessionId: string } | null> => {
   const token = (await cookies()).get(cookieNames().session)?.value;
   if (!token) return null;
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
   if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return null;
   const { now } = await requestContext();
-  const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now);
+  const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now, { touch });
   return check.ok ? { principal: check.principal, sessionId: check.sessionId } : null;
 });
 

@@ -4,6 +4,7 @@
 //   latency  IP_PHONE changes arriving at a steady rate: request → applied p50/p99/max
 //   http     the production build under autocannon: menu page, change action, logins, vs a trivial route
 //   weight   First Load JS (gzip) per customer route, from what a browser loads
+//   register Kamailio's REGISTER/s through SIPp with REGISTER outcomes recorded vs not (same run)
 // It starts what it needs (PostgreSQL on 55532, the build in .next-bench, the portal on a free
 // port, Chromium) and stops it all at the end. Prints a table and writes docs/benchmarks.md.
 //   npm run bench                                  everything (≈ 10-15 min on 2 cores)
@@ -16,7 +17,7 @@ import { parseArgs } from "node:util";
 import { atExit, runCleanups } from "./procs";
 import type { SectionReport } from "./report";
 
-const SECTIONS = ["batch", "latency", "http", "weight"] as const;
+const SECTIONS = ["batch", "latency", "http", "weight", "register"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HELP = `npm run bench -- [options]
@@ -33,6 +34,8 @@ const HELP = `npm run bench -- [options]
   --latency-mode M      insert (default: the accepted row, no argon2) or use-case (the full use-case)
   --http-seconds S      each autocannon run (default 10)
   --connections C       autocannon connections (default 50)
+  --register-calls N    register: registrations per run (default 20000; --quick 5000)
+  --register-rounds N   register: off/on rounds (default 3; --quick 1)
   --no-build            reuse the build in .next-bench
   --pg-port P           the throw-away PostgreSQL's port (default 55532)
   --out FILE            where the report goes (default docs/benchmarks.md)
@@ -54,6 +57,8 @@ const { values: args } = parseArgs({
     "latency-mode": { type: "string", default: "insert" },
     "http-seconds": { type: "string" },
     connections: { type: "string", default: "50" },
+    "register-calls": { type: "string" },
+    "register-rounds": { type: "string" },
     "no-build": { type: "boolean", default: false },
     "pg-port": { type: "string", default: "55532" },
     out: { type: "string", default: "docs/benchmarks.md" },
@@ -93,6 +98,8 @@ const opts = {
   latencyMode: args["latency-mode"] as "insert" | "use-case",
   httpSeconds: int("http-seconds", args["http-seconds"], args.quick ? 3 : 10),
   connections: int("connections", args.connections, 50),
+  registerCalls: int("register-calls", args["register-calls"], args.quick ? 5_000 : 20_000),
+  registerRounds: int("register-rounds", args["register-rounds"], args.quick ? 1 : 3),
   build: !args["no-build"],
   pgPort: int("pg-port", args["pg-port"], 55532),
   out: args.out,
@@ -131,7 +138,7 @@ process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
 const started = performance.now();
-const needsPostgres = (opts.sections.has("batch") && (opts.dbs.includes("postgres") || opts.provisioners.includes("kamailio"))) || (opts.sections.has("latency") && opts.latencyDbs.includes("postgres")) || opts.sections.has("http") || opts.sections.has("weight");
+const needsPostgres = (opts.sections.has("batch") && (opts.dbs.includes("postgres") || opts.provisioners.includes("kamailio"))) || (opts.sections.has("latency") && opts.latencyDbs.includes("postgres")) || opts.sections.has("http") || opts.sections.has("weight") || opts.sections.has("register");
 
 let exitCode = 0;
 try {
@@ -150,6 +157,10 @@ try {
   if (opts.sections.has("latency")) {
     const { latencySection } = await import("./sections");
     results.push(await timed("latency", () => latencySection(opts, server)));
+  }
+  if (opts.sections.has("register")) {
+    const { registerSection } = await import("./register");
+    results.push(await timed("register", () => registerSection({ calls: opts.registerCalls, users: 1000, concurrency: 50, rounds: opts.registerRounds }, server!)));
   }
   if (opts.sections.has("http") || opts.sections.has("weight")) {
     const { httpSection } = await import("./sections");

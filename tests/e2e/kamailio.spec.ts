@@ -3,16 +3,25 @@ import pg from "pg";
 import { sipCredential } from "../../lib/sip/digest";
 import { startPortalProcess, type PortalProcess } from "../fixtures/portal-process";
 import { createDatabase, registrarPrerequisites, sippRegister, startKamailio, startPostgres, type Kamailio, type PgServer } from "../fixtures/registrar";
-import { expect, mailsFor, readCode, test } from "./fixtures";
+import { createStaff, expect, mailsFor, readCode, setBrowserClock, signInStaff, test, waitForMail } from "./fixtures";
 
 // The whole path into a real SIP registrar: the portal on PostgreSQL with PROVISIONER=kamailio, a
 // customer changing a B2BUA line's password in the browser at 14:00 Japan time, and a separate
 // worker process whose clock reaches 17:30. SIPp registers against Kamailio before and after.
+// Then registration truth (issue 17): the device keeps the old password (failures recorded by the
+// registrar, the customer's status and support's timeline say so, the reminder email at +30 min of
+// the worker's clock), then registers with the new one (status, one email, the device in the
+// timeline), and support drops its binding (the `location` row is gone).
 const REALM = "sip.example.jp";
 const LINE = "05087654321"; // demo0001's B2BUA line
 const OLD = "efgh5678";
 const NEW = "q3v8x2m6";
 const missing = registrarPrerequisites();
+
+/** DOC_SCREENSHOTS=1: the README's screenshots of registration truth, into docs/screenshots. */
+async function docScreenshot(page: import("@playwright/test").Page, name: string) {
+  if (process.env.DOC_SCREENSHOTS) await page.screenshot({ path: `docs/screenshots/${name}.png`, fullPage: true });
+}
 
 test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
   test.skip(missing.length > 0 && !process.env.REQUIRE_KAMAILIO, `not installed: ${missing.join(", ")}`);
@@ -25,6 +34,43 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
   let portalUrl: string;
   let portalDb: string;
   let kamailioDb: string;
+  let appliedAt: Date;
+  const DEVICE = "Grandstream HT802 1.0.43.11";
+  const EMAIL = "demo0001@example.jp";
+  const startWorker = (now: string) =>
+    spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
+      stdio: "inherit",
+      env: {
+        ...process.env,
+        APP_ENV: "test",
+        DATABASE_URL: portalDb,
+        DATA_DIR: ".tmp/kamailio-e2e",
+        PROVISIONER: "kamailio",
+        KAMAILIO_DATABASE_URL: kamailioDb,
+        SIP_REALM: REALM,
+        SMTP_URL: `smtp://127.0.0.1:${process.env.MAIL_CAPTURE_SMTP_PORT ?? 2525}`,
+        OUTBOX_POLL_MS: "300",
+        APP_NOW: now,
+        WORKER_POLL_MS: "250",
+        REGISTRATION_WATCH_EVERY_MS: "500",
+        LOG_LEVEL: "warn",
+      },
+    });
+  const stopWorker = async () => {
+    if (!worker || worker.exitCode !== null) return;
+    const w = worker;
+    w.kill("SIGTERM");
+    await new Promise((r) => w.once("exit", r));
+  };
+  const kamailioRows = async (sql: string, params: unknown[] = []) => {
+    const c = new pg.Client({ connectionString: kamailioDb });
+    await c.connect();
+    try {
+      return (await c.query(sql, params)).rows;
+    } finally {
+      await c.end();
+    }
+  };
 
   const changeStatus = async () => {
     const c = new pg.Client({ connectionString: portalDb });
@@ -36,7 +82,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await c.end();
     return r.rows[0];
   };
-  const register = (password: string) => sippRegister(kamailio.port, LINE, password, REALM);
+  const register = (password: string, userAgent?: string) => sippRegister(kamailio.port, LINE, password, REALM, userAgent);
 
   test.beforeAll(async () => {
     if (missing.length > 0) throw new Error(`REQUIRE_KAMAILIO is set but these are missing: ${missing.join(", ")}`);
@@ -65,13 +111,17 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
         APP_NOW: "2026-11-25T14:00:00+09:00",
         OUTBOX_POLL_MS: "300",
         WORKER_POLL_MS: "500",
+        KAMAILIO_RPC_URL: kamailio.rpcUrl,
+        KAMAILIO_RPC_TOKEN: kamailio.rpcToken,
+        REGISTRATION_STATUS_POLL_SECONDS: "1",
+        TEST_API_TOKEN: process.env.TEST_API_TOKEN ?? "e2e-test-token",
       },
     });
     portalUrl = portal.baseUrl;
   });
 
   test.afterAll(async () => {
-    worker?.kill("SIGTERM");
+    await stopWorker();
     await portal?.stop();
     await kamailio?.stop();
     await server?.stop();
@@ -106,21 +156,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     expect(await register(NEW), "before 17:30 the new password is refused").toBe(false);
 
     // A separate worker process whose clock stands at 17:29:57 and runs on to 17:30.
-    worker = spawn("node_modules/.bin/tsx", ["scripts/worker.ts"], {
-      stdio: "inherit",
-      env: {
-        ...process.env,
-        APP_ENV: "test",
-        DATABASE_URL: portalDb,
-        DATA_DIR: ".tmp/kamailio-e2e",
-        PROVISIONER: "kamailio",
-        KAMAILIO_DATABASE_URL: kamailioDb,
-        SIP_REALM: REALM,
-        APP_NOW: "2026-11-25T17:29:57+09:00",
-        WORKER_POLL_MS: "250",
-        LOG_LEVEL: "warn",
-      },
-    });
+    worker = startWorker("2026-11-25T17:29:57+09:00");
     await new Promise((r) => setTimeout(r, 1_000));
     expect((await changeStatus())?.status, "not applied before its 17:30 due time").toBe("PENDING");
     expect(await register(OLD)).toBe(true);
@@ -130,10 +166,108 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     expect(applied.getTime()).toBeGreaterThanOrEqual(new Date("2026-11-25T17:30:00+09:00").getTime());
     expect(applied.getTime()).toBeLessThan(new Date("2026-11-25T17:30:10+09:00").getTime());
 
-    expect(await register(NEW), "from 17:30 the new password registers").toBe(true);
-    expect(await register(OLD), "from 17:30 the old password is refused").toBe(false);
+    appliedAt = applied;
+
+    // The device still has the old password: from 17:30 it is refused, and the registrar records it.
+    expect(await register(OLD, DEVICE), "from 17:30 the old password is refused").toBe(false);
+    await expect.poll(async () => (await kamailioRows("SELECT outcome, user_agent FROM registration_event WHERE username = $1 AND outcome = 'wrong_password'", [LINE])).length, { timeout: 10_000 }).toBeGreaterThan(0);
 
     await page.goto(`${portalUrl}/history`);
     await expect(page.getByTestId("history-row").filter({ hasText: LINE }).first()).toContainText("反映済み");
+  });
+
+  test("registration truth: old password → status, timeline, reminder at +30 min → new password → one email → support drops the binding", async ({ page, browser }) => {
+    test.skip(!appliedAt, "needs the reflection of the test before");
+    // The browser lives at the worker's time (17:45), so the page's times read like the registrar's
+    // (a new sign-in: the 14:00 session would be idle by then).
+    await setBrowserClock(page.context(), portalUrl, "2026-11-25T17:45:00+09:00");
+    const codesBefore = (await mailsFor(EMAIL)).filter((m) => m.subject.includes("認証コード")).length;
+    await page.goto(`${portalUrl}/login`);
+    await page.getByLabel("セルフケアID").fill("demo0001");
+    await page.getByLabel("セルフケアパスワード").fill("Demo-pass-0001");
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await page.getByLabel("認証コード").fill(await readCode(EMAIL, codesBefore + 1));
+    await page.getByRole("button", { name: "送信", exact: true }).click();
+    await expect(page).toHaveURL(/\/menu/);
+    const status = page.getByTestId("registration-line").filter({ hasText: LINE });
+    await page.goto(`${portalUrl}/menu`);
+    await expect(status).toHaveAttribute("data-kind", "old-password");
+    await expect(status).toContainText("お使いの機器はまだ古いパスワードを使っています");
+    await expect(status).toContainText("17:30に反映されました");
+    await expect(status.getByRole("link", { name: "機器の設定方法" })).toHaveAttribute("href", "/guide/adapter");
+    await expect(page.getByTestId("registration-checked")).toContainText("最終確認:");
+    await docScreenshot(page, "registration-old-password-ja-desktop");
+
+    // Before +30 minutes nothing is sent; a worker whose clock reads 18:00:30 sends the reminder, once.
+    const reminder = "まだ古いパスワード";
+    expect((await mailsFor(EMAIL)).filter((m) => m.subject.includes(reminder))).toHaveLength(0);
+    await stopWorker();
+    worker = startWorker("2026-11-25T18:00:30+09:00");
+    const mail = await waitForMail(EMAIL, reminder, 1, 30_000);
+    expect(mail.text).toContain(LINE);
+    expect(mail.text).toContain("/guide/adapter");
+
+    // Support's first screen of the customer page answers "why does my phone not work?".
+    const staff = await createStaff(portalUrl);
+    const staffContext = await browser.newContext({ baseURL: portalUrl });
+    const staffPage = await staffContext.newPage();
+    await setBrowserClock(staffContext, portalUrl, "2026-11-25T18:01:00+09:00");
+    await signInStaff(staffPage, staff);
+    await staffPage.goto("/staff?q=demo0001");
+    await staffPage.getByTestId("search-result").getByRole("link").first().click();
+    const timeline = staffPage.locator(`[data-testid="line-timeline"][data-number="${LINE}"]`);
+    await expect(timeline.getByTestId("timeline-status")).toHaveAttribute("data-kind", "old-password");
+    await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "登録失敗（パスワード誤り・古いパスワード）" }).first()).toContainText(DEVICE);
+    await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "反映完了" }).first()).toBeVisible();
+    await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "機器が古いパスワードのまま（メール送信）" })).toHaveCount(1);
+    await expect(staffPage.getByTestId("raw-audit")).not.toHaveAttribute("open", "");
+    await docScreenshot(staffPage, "support-timeline-ja-desktop");
+
+    // The customer sets the new password in the adapter: it registers; the status says when, with the device.
+    await setBrowserClock(page.context(), portalUrl, "2026-11-25T18:02:00+09:00");
+    expect(await register(NEW, DEVICE), "the new password registers").toBe(true);
+    await expect(status).toHaveAttribute("data-kind", "registered", { timeout: 15_000 }); // polled, no reload
+    await expect(status).toContainText(`お使いの機器（${DEVICE}）が18:02に新しいパスワードで登録されました`);
+    if (process.env.DOC_SCREENSHOTS) {
+      await page.setViewportSize({ width: 390, height: 844 });
+      await docScreenshot(page, "registration-registered-ja-phone");
+      await page.context().addCookies([{ name: "locale", value: "en", url: portalUrl }]);
+      await page.reload();
+      await expect(status).toContainText("registered with the new password at 18:02");
+      await docScreenshot(page, "registration-registered-en-phone");
+      await page.context().addCookies([{ name: "locale", value: "ja", url: portalUrl }]);
+      await page.setViewportSize({ width: 1280, height: 800 });
+    }
+    const registered = "新しいパスワードで登録されました";
+    await waitForMail(EMAIL, registered, 1, 30_000);
+    expect(await register(NEW, DEVICE)).toBe(true); // a re-registration sends nothing more
+    await new Promise((r) => setTimeout(r, 3_000));
+    expect((await mailsFor(EMAIL)).filter((m) => m.subject.includes(registered)), "one email per change").toHaveLength(1);
+    expect((await mailsFor(EMAIL)).filter((m) => m.subject.includes(reminder)), "one reminder per change").toHaveLength(1);
+
+    await staffPage.reload();
+    await expect(timeline.getByTestId("timeline-status")).toHaveAttribute("data-kind", "registered");
+    await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "機器登録成功" }).first()).toContainText(DEVICE);
+
+    // Support drops the line's binding: Kamailio's location row is gone (usrloc db_mode 1).
+    expect((await kamailioRows("SELECT contact FROM location WHERE username = $1", [LINE])).length).toBeGreaterThan(0);
+    const line = staffPage.locator(`[data-testid="staff-line"][data-number="${LINE}"]`);
+    await line.getByRole("button", { name: "機器登録（バインディング）を削除" }).click();
+    await line.getByLabel(/理由/).fill("お客様の依頼: 古い登録の削除");
+    await line.getByLabel("内容を確認しました").check();
+    await line.getByRole("button", { name: "実行", exact: true }).click();
+    await expect(line.getByText("実行しました。")).toBeVisible();
+    await expect.poll(async () => (await kamailioRows("SELECT contact FROM location WHERE username = $1", [LINE])).length, { timeout: 10_000 }).toBe(0);
+    await staffPage.reload();
+    await expect(timeline.getByTestId("timeline-entry").filter({ hasText: "サポートが機器登録を削除" }).first()).toContainText("お客様の依頼");
+
+    // A registrar that does not answer: a clear message, nothing done, never a 500.
+    await kamailio.stop();
+    await line.getByRole("button", { name: "機器登録（バインディング）を削除" }).click();
+    await line.getByLabel(/理由/).fill("登録サーバー停止中の再試行");
+    await line.getByLabel("内容を確認しました").check();
+    await line.getByRole("button", { name: "実行", exact: true }).click();
+    await expect(line.getByText("登録サーバー（Kamailio）が応答しません")).toBeVisible();
+    await staffContext.close();
   });
 });

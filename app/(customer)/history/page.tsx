@@ -7,6 +7,8 @@ import { serviceLabel } from "@/lib/lines/labels";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
 import { ReflectionPromise } from "@/components/ReflectionPromise";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -17,6 +19,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const { principal } = await requireCustomer();
   const cancelledId = (await searchParams).cancelled;
   const t = await getTranslations();
+  const { now } = await requestContext();
   const changes = await listOwnChanges(principal.id);
   const loc = await pageLocale();
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
@@ -31,6 +34,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               {t("cancel.done", { number: cancelled.line.number, requestedAt: formatJst(cancelled.requestedAt, loc) })}
             </p>
           ) : null}
+          {changes.length > 0 ? <RegistrationStatusBlock customerId={principal.id} now={now} /> : null}
           {changes.length === 0 ? (
             <p>{t("history.empty")}</p>
           ) : (

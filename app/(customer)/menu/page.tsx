@@ -2,6 +2,8 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { requireCustomer } from "@/lib/web/session";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("menu"))("title") };
@@ -9,13 +11,17 @@ export async function generateMetadata() {
 
 /** The menu after sign-in: ◆各種サービス設定・変更 > ◆IP加入電話パスワード変更 > 入力画面 ▶. */
 export default async function MenuPage() {
-  await requireCustomer();
+  const { principal } = await requireCustomer();
   const t = await getTranslations("menu");
+  const { now } = await requestContext();
   return (
     <>
       <main id="main">
         <Breadcrumbs trail={["menu"]} />
         <h1>{t("title")}</h1>
+        <section className="panel">
+          <RegistrationStatusBlock customerId={principal.id} now={now} />
+        </section>
         <section className="panel">
           <h2>{t("services")}</h2>
           <ul className="menu-list">

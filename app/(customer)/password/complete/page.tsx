@@ -10,6 +10,8 @@ import { formatJst, formatJstTime } from "@/lib/format";
 import { isUuid } from "@/lib/validation/ids";
 import { requireCustomer } from "@/lib/web/session";
 import { ChangeFacts } from "../change-facts";
+import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
+import { requestContext } from "@/lib/web/request";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
@@ -27,6 +29,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const change = await getOwnChange(principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
+  const { now } = await requestContext();
   const locale = await pageLocale();
   const promised = promiseOf({ service: change.line.service, dueAt: change.dueAt, deadline: change.deadline });
   const from = formatJst(change.requestedAt, locale);
@@ -66,6 +69,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
           </ChangeFacts>
+          <RegistrationStatusBlock customerId={principal.id} now={now} change={change.id} />
           <h2>{t("complete.settingsTitle")}</h2>
           <dl className="facts" data-testid="adapter-settings">
             <dt>{t("complete.settingsUser")}</dt>

@@ -2,6 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { retryFailedChange, unlockCustomer, unlockStaff } from "@/lib/support/commands";
+import { dropLineBindings, unblockLine } from "@/lib/support/registrar-actions";
 import { staffActionSchema } from "@/lib/support/schemas";
 import { isUuid } from "@/lib/validation/ids";
 import { parseForm } from "@/lib/validation/parse-form";
@@ -20,7 +21,7 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
     await fn({ id: principal.id, loginId: principal.loginId }, targetId, parsed.data.reason);
   } catch (error) {
     // Anything refused but "not retryable" reads as not found: the target is gone or not this one.
-    return formFailure(error, { NOT_RETRYABLE: true }, "staff action failed", ERROR_KEYS.NOT_FOUND);
+    return formFailure(error, { NOT_RETRYABLE: true, REGISTRAR_UNAVAILABLE: true, REGISTRAR_REFUSED: true, REGISTRAR_NOT_CONFIGURED: true, NOT_BLOCKED: true }, "staff action failed", ERROR_KEYS.NOT_FOUND);
   }
   revalidatePath("/staff/customers/[id]", "page");
   revalidatePath("/staff", "page");
@@ -43,4 +44,16 @@ export async function retryAction(changeId: unknown, input: unknown): Promise<Fo
 export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
   return run(staffUserId, input, (staff, id, reason) => unlockStaff({ staff, staffUserId: id, reason, now, client }));
+}
+
+/** Drop a line's bindings at the registrar (ul.rm; confirmed, with a reason; audited). */
+export async function dropBindingsAction(lineId: unknown, input: unknown): Promise<FormResult> {
+  const { now, client } = await requestContext();
+  return run(lineId, input, (staff, id, reason) => dropLineBindings({ staff, lineId: id, reason, now, client }));
+}
+
+/** Lift a line's change block (confirmed, with a reason; audited). */
+export async function unblockLineAction(lineId: unknown, input: unknown): Promise<FormResult> {
+  const { now, client } = await requestContext();
+  return run(lineId, input, (staff, id, reason) => unblockLine({ staff, lineId: id, reason, now, client }));
 }

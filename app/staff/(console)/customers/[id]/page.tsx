@@ -11,7 +11,11 @@ import { customerDetail, type RegistrarState } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { isUuid } from "@/lib/validation/ids";
 import { requireStaff } from "@/lib/web/session";
-import { retryAction, unlockAction } from "./actions";
+import { dropBindingsAction, retryAction, unblockLineAction, unlockAction } from "./actions";
+import { LineTimeline } from "@/components/support/LineTimeline";
+import { customerRegistrations } from "@/lib/registration/customer";
+import { statusViews } from "@/lib/registration/text";
+import { lineTimeline } from "@/lib/support/timeline";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("staff"))("customer") };
@@ -19,9 +23,10 @@ export async function generateMetadata() {
 
 
 /** One customer, as support sees them: account, lines and what the registrar accepts, changes, audit, emails. */
-export default async function StaffCustomerPage({ params }: { params: Promise<{ id: string }> }) {
+export default async function StaffCustomerPage({ params, searchParams }: { params: Promise<{ id: string }>; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   await requireStaff();
   const { id } = await params;
+  const query = await searchParams;
   if (!isUuid(id)) notFound();
   const { now } = await requestContext();
   const detail = await customerDetail(id, now);
@@ -30,6 +35,12 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
   const locale = await pageLocale();
   const fmt = (d: Date | null | undefined) => (d ? formatJst(d, locale) : "—");
   const { customer, lines, audit, emails } = detail;
+  // Per line: the customer's status sentence and the timeline's page (the line named by ?line= at ?before=).
+  const statuses = await statusViews(await customerRegistrations(customer.id, now), locale);
+  const before = typeof query.before === "string" && !Number.isNaN(Date.parse(query.before)) ? new Date(query.before) : null;
+  const timelines = await Promise.all(
+    lines.map((l) => lineTimeline({ customerId: customer.id, lineNumber: l.number, now, before: query.line === l.number ? before : null })),
+  );
 
   const stateText = (s: RegistrarState) => {
     switch (s.kind) {
@@ -87,6 +98,15 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
               </p>
               {l.registrarRow?.lastChangeId ? <p className="small">{t("staff.registrarRow", { change: l.registrarRow.lastChangeId.slice(0, 8), time: fmt(l.registrarRow.updatedAt) })}</p> : null}
               {l.blockedUntil && l.blockedUntil > now ? <p className="state state-failed">{t("staff.lineBlocked", { until: fmt(l.blockedUntil) })}</p> : null}
+              <LineTimeline customerId={customer.id} number={l.number} status={statuses.find((s) => s.number === l.number) ?? null} page={timelines[lines.indexOf(l)]!} locale={locale} paged={query.line === l.number && before !== null} />
+              <ClientMessages>
+                <div className="actions">
+                  <StaffActionForm id={`drop-${l.id}`} title={t("staffReg.dropBindings")} lead={t("staffReg.dropBindingsLead")} targetId={l.id} action={dropBindingsAction} />
+                  {l.blockedUntil && l.blockedUntil > now ? (
+                    <StaffActionForm id={`unblock-${l.id}`} title={t("staffReg.unblock")} lead={t("staffReg.unblockLead")} targetId={l.id} action={unblockLineAction} />
+                  ) : null}
+                </div>
+              </ClientMessages>
               <h4>{t("staff.changes")}</h4>
               {l.changes.length === 0 ? (
                 <p>{t("staff.noChanges")}</p>
@@ -136,6 +156,8 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
 
         <section className="panel" aria-labelledby="audit">
           <h2 id="audit">{t("staff.audit")}</h2>
+          <details data-testid="raw-audit">
+          <summary>{t("timeline.raw")}</summary>
           <div className="table-scroll">
             <table className="schedule compact">
               <thead>
@@ -162,6 +184,7 @@ export default async function StaffCustomerPage({ params }: { params: Promise<{ 
               </tbody>
             </table>
           </div>
+          </details>
         </section>
 
         <section className="panel" aria-labelledby="emails">
