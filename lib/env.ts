@@ -91,6 +91,11 @@ const schema = z
     WORKER_METRICS_PORT: opt(z.string().regex(/^\d{1,5}$/, "must be a port number (1-65535)").transform(Number).pipe(z.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)"))),
     // Names this process in logs, metrics and worker heartbeats (e.g. web-1, worker-2); default host-pid-random.
     INSTANCE_ID: opt(z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 letters, digits, . _ @ -")),
+    // The support desk shown on every signed-out page and on the code screen (docs/operations.md).
+    SUPPORT_PHONE: z.preprocess(emptyAsUndefined, z.string().regex(/^[0-9+][0-9-]{5,19}$/, "must be a phone number of digits and hyphens, e.g. 0120-123-456").default("0120-123-456")),
+    SUPPORT_HOURS: z.preprocess(emptyAsUndefined, z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-4]):[0-5]\d$/, "must be opening hours in Japan time as HH:MM-HH:MM, e.g. 09:00-18:00").default("09:00-18:00")),
+    SUPPORT_DAYS: z.preprocess(emptyAsUndefined, z.enum(["weekdays", "daily"]).default("weekdays")),
+    SUPPORT_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^(https:\/\/|\/(?!\/))\S*$/, "must be an https:// address or a path of this site (/…)").default("/guide")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((e, ctx) => {

@@ -125,11 +125,26 @@ async function loadChallenge(challengeId: string) {
   return principal ? { challenge, principal } : null;
 }
 
-/** What the code screen shows about an open challenge (null when it is no longer usable). */
-export async function describeChallenge(challengeId: string, now: Date): Promise<{ maskedEmail: string; expiresAt: Date; kind: PrincipalKind; state: ReturnType<typeof challengeState> } | null> {
+/**
+ * What the code screen shows about a challenge (null when there is none): where the code went, its
+ * expiry, how many wrong codes may still be entered (on this challenge and on the account, whichever
+ * ends first) and when "resend" is allowed again.
+ */
+export async function describeChallenge(
+  challengeId: string,
+  now: Date,
+): Promise<{ maskedEmail: string; expiresAt: Date; kind: PrincipalKind; state: ReturnType<typeof challengeState>; attemptsLeft: number; resendAt: Date } | null> {
   const found = await loadChallenge(challengeId);
   if (!found) return null;
-  return { maskedEmail: maskEmail(found.principal.email), expiresAt: found.challenge.expiresAt, kind: found.principal.kind, state: challengeState(found.challenge, now) };
+  const { challenge, principal } = found;
+  return {
+    maskedEmail: maskEmail(principal.email),
+    expiresAt: challenge.expiresAt,
+    kind: principal.kind,
+    state: challengeState(challenge, now),
+    attemptsLeft: Math.max(0, Math.min(CODE_MAX_ATTEMPTS - challenge.attempts, CODE_FAILURES_TO_LOCK - principal.failedCodeCount)),
+    resendAt: new Date(challenge.lastSentAt.getTime() + RESEND_SPACING_MS),
+  };
 }
 
 /**
