@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from "next";
 import { getLocale, getTranslations } from "next-intl/server";
+import { SiteFooter } from "@/components/SupportContact";
 import "./globals.css";
 
 export async function generateMetadata(): Promise<Metadata> {
@@ -14,7 +15,10 @@ export default async function RootLayout({ children }: { children: React.ReactNo
   // Client components get their messages from <ClientMessages> around them, on the pages that have them.
   return (
     <html lang={locale}>
-      <body>{children}</body>
+      <body>
+        {children}
+        <SiteFooter />
+      </body>
     </html>
   );
 }

@@ -1,8 +1,9 @@
 import { getLocale, getTranslations } from "next-intl/server";
 import { setLocaleAction } from "@/lib/web/locale-actions";
 import { currentPath } from "@/lib/web/request";
+import { LanguageSwitchButton } from "./LanguageSwitchButton";
 
-/** 日本語 / English: a plain form, so it works without JavaScript too. */
+/** 日本語 / English: a plain form, so it works without JavaScript too (then what was typed is not kept). */
 export async function LanguageSwitch() {
   const locale = await getLocale();
   const t = await getTranslations("common");
@@ -11,9 +12,8 @@ export async function LanguageSwitch() {
     <form action={setLocaleAction} className="lang-switch">
       <input type="hidden" name="locale" value={other} />
       <input type="hidden" name="returnTo" value={await currentPath()} />
-      <button type="submit" className="btn-link" lang={other} aria-label={t("switchLanguage")} data-data>
-        {other === "en" ? "English" : "日本語"}
-      </button>
+      {/* Remounted in the new language, so that it puts back what was typed. */}
+      <LanguageSwitchButton key={locale} label={other === "en" ? "English" : "日本語"} lang={other} ariaLabel={t("switchLanguage")} confirmText={t("switchLanguageConfirm")} />
     </form>
   );
 }

@@ -9,9 +9,24 @@ import { loginSchema, type LoginInput } from "@/lib/auth/schemas";
 import { Field, FormError } from "./forms";
 import { PasswordInput } from "./PasswordInput";
 
-/** セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors). */
-export function LoginForm({ next, action, idLabel }: { next?: string; action: (values: LoginInput, next?: string) => Promise<FormResult>; idLabel?: string }) {
+/** What the staff login says instead of the customer's words (担当者ID / 担当者パスワード). */
+const STAFF_WORDS: Record<string, string> = {
+  "errors.selfcareIdRequired": "errors.staffIdRequired",
+  "errors.selfcareIdTooLong": "errors.staffIdTooLong",
+  "errors.selfcarePasswordRequired": "errors.staffPasswordRequired",
+  "errors.selfcarePasswordTooLong": "errors.staffPasswordTooLong",
+  "errors.invalidCredentials": "errors.staffInvalidCredentials",
+};
+
+/**
+ * セルフケアID / セルフケアパスワード with 送信 and リセット (which clears the fields and their errors);
+ * for staff, 担当者ID / 担当者パスワード, and messages in those words.
+ */
+export function LoginForm({ next, action, audience = "customer" }: { next?: string; action: (values: LoginInput, next?: string) => Promise<FormResult>; audience?: "customer" | "staff" }) {
   const t = useTranslations("login");
+  const ts = useTranslations("staff");
+  const staff = audience === "staff";
+  const words = (key: string | null | undefined) => (key && staff ? (STAFF_WORDS[key] ?? key) : (key ?? undefined));
   const [formError, setFormError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
   const form = useForm<LoginInput>({ resolver: zodResolver(loginSchema), defaultValues: { selfcareId: "", password: "" }, shouldFocusError: true });
@@ -34,15 +49,22 @@ export function LoginForm({ next, action, idLabel }: { next?: string; action: (v
 
   return (
     <form onSubmit={onSubmit} noValidate aria-describedby="login-form-error">
-      <FormError id="login-form-error" error={formError} />
-      <div className="section-title">{t("section")}</div>
+      <FormError id="login-form-error" error={words(formError)} />
+      <div className="section-title">{staff ? ts("loginSection") : t("section")}</div>
       <Field
         id="selfcareId"
-        label={idLabel ?? t("selfcareId")}
-        error={errors.selfcareId?.message}
-        inputProps={{ ...form.register("selfcareId"), placeholder: t("selfcareIdPlaceholder"), autoComplete: "username", autoCapitalize: "none", spellCheck: false }}
+        label={staff ? ts("loginId") : t("selfcareId")}
+        error={words(errors.selfcareId?.message)}
+        inputProps={{ ...form.register("selfcareId"), placeholder: staff ? ts("loginIdPlaceholder") : t("selfcareIdPlaceholder"), autoComplete: "username", autoCapitalize: "none", spellCheck: false }}
       />
-      <PasswordInput id="password" label={t("password")} error={errors.password?.message} registration={form.register("password")} autoComplete="current-password" placeholder={t("passwordPlaceholder")} />
+      <PasswordInput
+        id="password"
+        label={staff ? ts("loginPassword") : t("password")}
+        error={words(errors.password?.message)}
+        registration={form.register("password")}
+        autoComplete="current-password"
+        placeholder={staff ? ts("loginPasswordPlaceholder") : t("passwordPlaceholder")}
+      />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={pending}>
           {pending ? t("sending") : t("submit")}

@@ -154,7 +154,7 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices, actions }: 
       />
       <div aria-live="polite" data-testid="reflection-preview">
         {preview ? (
-          <p className="notice preview">
+          <p className="info preview">
             <strong>{t("previewTitle")}</strong>
             {preview.sentence}
             {previewMoved ? <span className="preview-moved"> {t("previewUpdated")}</span> : null}

@@ -39,7 +39,7 @@ export function PasswordInput({
       label={label}
       hint={hint}
       error={error}
-      inputProps={{ ...registration, type: shown ? "text" : "password", autoComplete, placeholder, maxLength: 128, spellCheck: false, autoCapitalize: "none" }}
+      inputProps={{ ...registration, "data-secret": "", type: shown ? "text" : "password", autoComplete, placeholder, maxLength: 128, spellCheck: false, autoCapitalize: "none" }}
       after={
         <div className="password-tools">
           <button type="button" className="btn-link" aria-controls={id} aria-pressed={shown} onClick={() => setShown(!shown)}>

@@ -20,7 +20,8 @@ export function Field({
   label: ReactNode;
   hint?: ReactNode;
   error?: string;
-  inputProps: InputHTMLAttributes<HTMLInputElement> & { ref?: React.Ref<HTMLInputElement> };
+  /** `data-secret`: a value the language switch must never store (components/LanguageSwitchButton). */
+  inputProps: InputHTMLAttributes<HTMLInputElement> & { ref?: React.Ref<HTMLInputElement>; "data-secret"?: string };
   after?: ReactNode;
 }) {
   const t = useTranslations();

@@ -2,9 +2,11 @@ import { database } from "./db";
 import { env } from "./env";
 import { log } from "./log";
 import { every } from "./every";
-import { deliverDueEmails, smtpTransport } from "./mail/sender";
+import { drainDueEmails, smtpTransport } from "./mail/sender";
 import { configuredProvisioner } from "./provisioning/configured";
 import { startReflectionWorker } from "./reflection/loop";
+import { startRetention } from "./retention";
+import { clock } from "./clock";
 
 const holder = globalThis as unknown as { __selfcareLoops?: boolean };
 
@@ -15,10 +17,16 @@ export function startOutboxSender(): (() => Promise<void>) | null {
     log.info("SMTP_URL is not set: emails stay in the outbox and are shown at /dev/mailbox");
     return null;
   }
-  const transport = smtpTransport(e.SMTP_URL);
-  log.info("outbox sender started");
+  const transport = smtpTransport(e.SMTP_URL, { connections: e.OUTBOX_SMTP_CONNECTIONS });
+  log.info({ batch: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY, connections: e.OUTBOX_SMTP_CONNECTIONS }, "outbox sender started");
   // No `now`: leases and due times are the database's clock, shared by every sender (lib/mail/sender.ts).
-  return every(e.OUTBOX_POLL_MS, "outbox", () => deliverDueEmails({ database: database(), transport, from: e.MAIL_FROM }));
+  const stop = every(e.OUTBOX_POLL_MS, "outbox", (loop) =>
+    drainDueEmails({ database: database(), transport, from: e.MAIL_FROM, batchSize: e.OUTBOX_BATCH_SIZE, concurrency: e.OUTBOX_CONCURRENCY, stopping: loop.stopping }),
+  );
+  return async () => {
+    await stop();
+    transport.close?.();
+  };
 }
 
 /** How often the embedded database is vacuumed and analysed (at start, then at this interval). */
@@ -40,12 +48,23 @@ export function startPgliteMaintenance(): (() => Promise<void>) | null {
   });
 }
 
-/** Loops that run inside the web server: the outbox sender, (unless WORKER_IN_SERVER=false) the reflection worker, and PGlite's maintenance. */
+/** The retention job (lib/retention) by the process's clock: each web server and worker runs it; they take turns per batch. */
+export function startRetentionLoop(): (() => Promise<void>) | null {
+  const e = env();
+  if (!(e.RETENTION_ENABLED ?? e.APP_ENV === "production")) {
+    log.info("retention job off (RETENTION_ENABLED, default on in production only)");
+    return null;
+  }
+  return startRetention(database(), () => clock.now());
+}
+
+/** Loops that run inside the web server: the outbox sender, (unless WORKER_IN_SERVER=false) the reflection worker, the retention job and PGlite's maintenance. */
 export function startBackgroundLoops(): void {
   if (holder.__selfcareLoops) return;
   holder.__selfcareLoops = true;
   startPgliteMaintenance();
   startOutboxSender();
+  startRetentionLoop();
   if (env().WORKER_IN_SERVER) startReflectionWorker(database(), configuredProvisioner());
   else log.info("WORKER_IN_SERVER=false: run `npm run worker` to reflect changes");
 }

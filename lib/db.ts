@@ -1,4 +1,5 @@
 import { PGlite } from "@electric-sql/pglite";
+import { pg_trgm } from "@electric-sql/pglite/contrib/pg_trgm";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { mkdirSync } from "node:fs";
 import path from "node:path";
@@ -35,7 +36,10 @@ export const TRANSACTION_OPTIONS = { maxWait: 15_000, timeout: 20_000 } as const
 /** Opens PGlite in `dir` (or in memory when `dir` is undefined). */
 export function openPglite(dir: string | undefined): Database {
   if (dir) mkdirSync(dir, { recursive: true });
-  const lite = dir ? new PGlite(dir) : new PGlite();
+  // pg_trgm ships with PGlite as a loadable extension: the support search's trigram indexes
+  // (migration 20261202190000_scale) need it loaded before CREATE EXTENSION can find it.
+  const options = { extensions: { pg_trgm } };
+  const lite = dir ? new PGlite(dir, options) : new PGlite(options);
   const prisma = new PrismaClient({ adapter: new PrismaPGlite(lite), transactionOptions: TRANSACTION_OPTIONS });
   // Without parameters a text may hold several statements (migrations): PGlite runs those with exec().
   const runner =

@@ -61,7 +61,24 @@ const schema = z
     WORKER_MAX_ATTEMPTS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(8)),
     // At start, how long the web server and the worker wait for a database that does not answer yet (0: not at all).
     DATABASE_WAIT_SECONDS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(3600).default(60)),
+    // The outbox sender: messages claimed per batch, handed to SMTP at once, SMTP connections kept open.
+    OUTBOX_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(5000).default(500)),
+    OUTBOX_CONCURRENCY: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(200).default(20)),
+    OUTBOX_SMTP_CONNECTIONS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100).default(5)),
     OUTBOX_POLL_MS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(50).max(60000).default(1000)),
+    // Retention (lib/retention, docs/operations.md "Retention"): how long each kind of row is kept.
+    // Default: on in production only. Outside production a browser's simulated clock (ADR 005) writes
+    // times that are not the server's, and a cleanup by the server's clock would delete live rows.
+    RETENTION_ENABLED: opt(bool),
+    RETENTION_INTERVAL_MINUTES: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(1440).default(15)),
+    RETENTION_BATCH_SIZE: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(100_000).default(5000)),
+    // Audit events and the change history (0: kept forever, e.g. under a legal hold).
+    RETENTION_AUDIT_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(36_500).default(400)),
+    RETENTION_EMAIL_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(36_500).default(180)),
+    RETENTION_EMAIL_BODY_DAYS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(36_500).default(30)),
+    RETENTION_CHALLENGE_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(8760).default(24)),
+    RETENTION_SESSION_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(1).max(8760).default(24)),
+    RETENTION_RATE_LIMIT_HOURS: z.preprocess(emptyAsUndefined, z.coerce.number().int().min(0).max(8760).default(1)),
     SEED_DEMO: opt(bool),
     TEST_API_TOKEN: opt(z.string().min(8, "must be at least 8 characters")),
     TRUST_PROXY: z.preprocess(emptyAsUndefined, bool.default(false)),
@@ -74,6 +91,11 @@ const schema = z
     WORKER_METRICS_PORT: opt(z.string().regex(/^\d{1,5}$/, "must be a port number (1-65535)").transform(Number).pipe(z.number().int().min(1, "must be a port number (1-65535)").max(65535, "must be a port number (1-65535)"))),
     // Names this process in logs, metrics and worker heartbeats (e.g. web-1, worker-2); default host-pid-random.
     INSTANCE_ID: opt(z.string().regex(/^[A-Za-z0-9._@-]{1,64}$/, "must be 1-64 letters, digits, . _ @ -")),
+    // The support desk shown on every signed-out page and on the code screen (docs/operations.md).
+    SUPPORT_PHONE: z.preprocess(emptyAsUndefined, z.string().regex(/^[0-9+][0-9-]{5,19}$/, "must be a phone number of digits and hyphens, e.g. 0120-123-456").default("0120-123-456")),
+    SUPPORT_HOURS: z.preprocess(emptyAsUndefined, z.string().regex(/^([01]?\d|2[0-3]):[0-5]\d-([01]?\d|2[0-4]):[0-5]\d$/, "must be opening hours in Japan time as HH:MM-HH:MM, e.g. 09:00-18:00").default("09:00-18:00")),
+    SUPPORT_DAYS: z.preprocess(emptyAsUndefined, z.enum(["weekdays", "daily"]).default("weekdays")),
+    SUPPORT_URL: z.preprocess(emptyAsUndefined, z.string().regex(/^(https:\/\/|\/(?!\/))\S*$/, "must be an https:// address or a path of this site (/…)").default("/guide")),
     LOG_LEVEL: z.preprocess(emptyAsUndefined, z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info")),
   })
   .superRefine((e, ctx) => {
@@ -96,6 +118,11 @@ const schema = z
       path: ["HOST"],
       message: `is not a loopback address: APP_ENV=${e.APP_ENV} trusts the simulated-clock cookie and shows every code at /dev/mailbox, so it listens on 127.0.0.1/::1/localhost only (set UNSAFE_DEV_MODE_ON_PUBLIC_INTERFACE=true to override, never on a network others can reach)`,
     });
+  })
+  .superRefine((e, ctx) => {
+    if (e.RETENTION_EMAIL_BODY_DAYS > e.RETENTION_EMAIL_DAYS) {
+      ctx.addIssue({ code: "custom", path: ["RETENTION_EMAIL_BODY_DAYS"], message: `must not exceed RETENTION_EMAIL_DAYS (${e.RETENTION_EMAIL_DAYS}): a body cannot outlive its row` });
+    }
   })
   .superRefine((e, ctx) => {
     if (e.PROVISIONER === "kamailio" && !e.KAMAILIO_DATABASE_URL) {

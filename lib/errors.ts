@@ -6,7 +6,8 @@ export interface AppErrorData {
   FORM_ALREADY_USED: { changeId: string; requestedAt: string };
   REFLECTION_CHANGED: { dueAt: string; deadline: string; promise: string };
   LINE_BLOCKED: { until: string };
-  CURRENT_PASSWORD_WRONG: { pendingSince?: string };
+  /** remaining: wrong tries left before changes to the line stop (LINE_FAILURES_TO_BLOCK). */
+  CURRENT_PASSWORD_WRONG: { pendingSince?: string; remaining?: string };
   NOT_CANCELLABLE: { status: string };
 }
 

@@ -57,6 +57,24 @@ function create() {
       labelNames: ["worker", "host", "kind"],
       registers: r,
     }),
+    retentionDeleted: new Counter({
+      name: "selfcare_retention_deleted_total",
+      help: "Rows deleted by this process's retention job, by target (audit_event, password_change, outbox_email, outbox_body = bodies erased, login_challenge, auth_session, rate_limit)",
+      labelNames: ["target"],
+      registers: r,
+    }),
+    retentionOldest: new Gauge({
+      name: "selfcare_retention_oldest_row_age_seconds",
+      help: "Age of the oldest row kept, by target (from the database; compare with selfcare_retention_period_seconds), 0 when none",
+      labelNames: ["target"],
+      registers: r,
+    }),
+    retentionPeriod: new Gauge({
+      name: "selfcare_retention_period_seconds",
+      help: "The configured retention period by target (RETENTION_*); 0 means kept forever",
+      labelNames: ["target"],
+      registers: r,
+    }),
     databaseUp: new Gauge({ name: "selfcare_metrics_database_up", help: "1 when the database answered this scrape's queries, else 0", registers: r }),
   };
 }
@@ -133,7 +151,7 @@ async function refreshDatabaseGauges(database: Database): Promise<void> {
   const m = metrics();
   try {
     const now = clock.now();
-    const [changes, overdue, outbox, beats] = await Promise.all([
+    const [changes, overdue, outbox, beats, oldest] = await Promise.all([
       database.sql.query<{ status: string; service: string; n: string | number }>(
         `SELECT c.status::text AS status, l.service::text AS service, count(*) AS n FROM "PasswordChange" c JOIN "Line" l ON l.id = c."lineId" GROUP BY 1, 2`,
       ),
@@ -148,7 +166,27 @@ async function refreshDatabaseGauges(database: Database): Promise<void> {
       database.sql.query<{ id: string; host: string; kind: string; age: string | number }>(
         `SELECT id, host, kind, extract(epoch FROM now() - "beatAt") AS age FROM "WorkerHeartbeat" WHERE "beatAt" > now() - interval '1 day'`,
       ),
+      // Each a min() along the index the retention job deletes by: one index probe each.
+      database.sql.query<Record<string, Date | string | null>>(
+        `SELECT (SELECT min(at) FROM "AuditEvent") AS audit_event, (SELECT min("createdAt") FROM "PasswordChange") AS password_change,
+                (SELECT min("createdAt") FROM "OutboxEmail") AS outbox_email, (SELECT min("createdAt") FROM "OutboxEmail" WHERE body <> '') AS outbox_body,
+                (SELECT min("expiresAt") FROM "LoginChallenge") AS login_challenge, (SELECT min("lastSeenAt") FROM "AuthSession") AS auth_session,
+                (SELECT min(expire) FROM "RateLimiterFlexible") AS rate_limit`,
+      ),
     ]);
+    for (const [target, at] of Object.entries(oldest[0] ?? {})) m.retentionOldest.set({ target }, at ? Math.max(0, (now.getTime() - new Date(at).getTime()) / 1000) : 0);
+    const e = env();
+    const days = 86_400;
+    const periods: Record<string, number> = {
+      audit_event: e.RETENTION_AUDIT_DAYS * days,
+      password_change: e.RETENTION_AUDIT_DAYS * days,
+      outbox_email: e.RETENTION_EMAIL_DAYS * days,
+      outbox_body: e.RETENTION_EMAIL_BODY_DAYS * days,
+      login_challenge: e.RETENTION_CHALLENGE_HOURS * 3600,
+      auth_session: e.RETENTION_SESSION_HOURS * 3600,
+      rate_limit: e.RETENTION_RATE_LIMIT_HOURS * 3600,
+    };
+    for (const [target, seconds] of Object.entries(periods)) m.retentionPeriod.set({ target }, seconds);
     m.changes.reset();
     for (const status of STATUSES) for (const service of SERVICES) m.changes.set({ status, service }, 0);
     for (const c of changes) m.changes.set({ status: c.status, service: c.service }, Number(c.n));

@@ -14,7 +14,11 @@ declare const messages: {
     "switchLanguage": "Switch to English",
     "simulatedClockLink": "シミュレーション時刻の設定",
     "sep": " ／ ",
-    "listSep": "、"
+    "listSep": "、",
+    "switchLanguageConfirm": "入力中のパスワード・認証コードは、言語を切り替えると消えます（それ以外の入力内容は残ります）。切り替えますか？",
+    "staffConsole": "サポートコンソール",
+    "forStaff": "サポート担当者専用（お客様は利用できません）",
+    "jst": "{time}（日本時間）"
   },
   "home": {
     "title": "お客様サポート",
@@ -124,7 +128,14 @@ declare const messages: {
     "registrarUnavailable": "登録サーバー（Kamailio）が応答しません。何も変更していません。しばらくしてから再度お試しください。",
     "registrarRefused": "登録サーバー（Kamailio）が要求を拒否しました（RPCの認証情報を確認してください）。何も変更していません。",
     "registrarNotConfigured": "登録サーバーのRPC（KAMAILIO_RPC_URL / KAMAILIO_RPC_TOKEN）が設定されていません。",
-    "notBlocked": "この回線は変更ブロックされていません。"
+    "notBlocked": "この回線は変更ブロックされていません。",
+    "currentPasswordWrongWhere": "現IP加入電話パスワードが正しくありません。現IP加入電話パスワードは、「サービス開始のご案内」に記載のIP加入電話パスワードです（その後に変更した場合は、その変更で設定したパスワードです）。",
+    "currentPasswordRemaining": "あと{remaining}回誤ると、この番号のパスワード変更が{minutes}分間停止されます。",
+    "staffIdRequired": "担当者IDを入力してください。",
+    "staffIdTooLong": "担当者IDは64文字以内で入力してください。",
+    "staffPasswordRequired": "担当者パスワードを入力してください。",
+    "staffPasswordTooLong": "担当者パスワードは128文字以内で入力してください。",
+    "staffInvalidCredentials": "担当者IDまたは担当者パスワードが正しくありません。"
   },
   "login": {
     "title": "セルフケアログイン",
@@ -156,7 +167,10 @@ declare const messages: {
     "resent": "新しい認証コードを{email}宛にお送りしました。以前のコードは使用できません。",
     "noChallenge": "認証の手続きが見つからないか、有効期限が切れています。ログインからやり直してください。",
     "backToLogin": "ログイン画面へ",
-    "notReceived": "メールが届かない場合は、迷惑メールフォルダをご確認のうえ、「認証コードを再送信」を押してください。"
+    "notReceived": "メールが届かない場合は、迷惑メールフォルダをご確認のうえ、「認証コードを再送信」を押してください。",
+    "attemptsLeft": "あと{count}回まちがえると、この認証コードは使えなくなり、ログインからやり直しになります。",
+    "resendIn": "認証コードの再送信は、あと{seconds}秒で押せるようになります。メールが届かない場合は、迷惑メールフォルダもご確認ください。",
+    "backToLoginAgain": "ログイン画面に戻る（セルフケアIDの入力からやり直す）"
   },
   "menu": {
     "title": "メニュー",
@@ -177,7 +191,8 @@ declare const messages: {
     "to": "宛先",
     "subject": "件名",
     "status": "状態",
-    "created": "作成"
+    "created": "作成",
+    "kind": "種類"
   },
   "password": {
     "title": "IP加入電話パスワード変更",
@@ -251,7 +266,8 @@ declare const messages: {
     "status": "状態",
     "appliedAt": "反映日時",
     "caption": "日時はすべて日本時間です。",
-    "menu": "メニューに戻る"
+    "menu": "メニューに戻る",
+    "service": "サービス"
   },
   "status": {
     "PENDING": "反映待ち",
@@ -274,6 +290,8 @@ declare const messages: {
     "search": "検索",
     "results": "検索結果",
     "noResults": "該当するお客様はいません。",
+    "searchTooShort": "部分一致の検索は{min}文字以上で入力してください（セルフケアIDは完全に一致すれば短くても検索できます）。",
+    "searchNext": "次の20件",
     "open": "詳細",
     "customer": "お客様",
     "selfcareId": "セルフケアID",
@@ -328,7 +346,11 @@ declare const messages: {
     "lockedStaff": "ロック中のサポート担当者アカウント",
     "lockedStaffLead": "ロックされた担当者アカウントは、別の担当者が解除できます（ご自身のアカウントは解除できません）。解除するとロックの延長段階もリセットされます。",
     "lockedStaffRow": "{loginId}（{until}まで、{count}回目のロック）",
-    "unlockStaff": "担当者アカウントのロック解除"
+    "unlockStaff": "担当者アカウントのロック解除",
+    "loginSection": "★担当者情報",
+    "loginIdPlaceholder": "担当者IDを入力してください。",
+    "loginPassword": "担当者パスワード",
+    "loginPasswordPlaceholder": "担当者パスワードを入力してください。"
   },
   "audit": {
     "LOGIN_PASSWORD_OK": "パスワード認証成功",
@@ -437,6 +459,42 @@ declare const messages: {
     "dropBindingsLead": "登録サーバー（Kamailio）からこの回線の登録をすべて削除します（ul.rm）。古いパスワードのままの機器は着信できなくなり、新しいパスワードで再登録が必要になります。",
     "unblock": "回線の変更ブロックを解除",
     "unblockLead": "現パスワードの誤りが続いたためのこの回線の変更ブロックを解除し、誤り回数を0に戻します。"
+  },
+  "support": {
+    "title": "お問い合わせ（サポート窓口）",
+    "phone": "電話",
+    "hours": "受付時間",
+    "hoursWeekdays": "平日 {from}～{to}（日本時間、土日祝日・年末年始を除く）",
+    "hoursDaily": "毎日 {from}～{to}（日本時間）",
+    "link": "よくあるご質問・お問い合わせ方法",
+    "codeHelp": "認証コードのメールが届かない場合は、下記のサポート窓口までご連絡ください。"
+  },
+  "errorPage": {
+    "serviceName": "カスタマー・セルフケア・サービス",
+    "notFoundTitle": "ページが見つかりません",
+    "notFoundLead": "お探しのページは見つかりませんでした。アドレスが正しいか、ご確認ください。",
+    "notFoundHint": "ほかのお客様の変更や、取り消し・期限切れで表示できなくなった画面も、このページになります。",
+    "toMenu": "メニューへ",
+    "toTop": "お客様サポート（トップ）へ",
+    "errorTitle": "エラーが発生しました",
+    "errorLead": "申し訳ありません。システムエラーのため、この画面を表示できませんでした。",
+    "errorHint": "しばらくしてから「もう一度表示する」を押してください。変更の手続き中だった場合は、履歴で受け付けられたかをご確認ください。",
+    "errorCode": "エラー番号",
+    "retry": "もう一度表示する"
+  },
+  "mailKind": {
+    "LOGIN_CODE": "認証コード",
+    "LOCKOUT": "アカウントロック",
+    "CHANGE_ACCEPTED": "変更受付",
+    "CHANGE_APPLIED": "反映完了",
+    "CHANGE_FAILED": "反映失敗",
+    "CHANGE_CANCELLED": "変更の取消",
+    "LINE_BLOCKED": "回線の変更停止"
+  },
+  "mailStatus": {
+    "PENDING": "送信待ち",
+    "SENT": "送信済み",
+    "FAILED": "送信失敗"
   }
 };
 export default messages;

@@ -1,7 +1,7 @@
 // `npm run worker`: a reflection worker (and outbox sender) in its own process, against PostgreSQL.
 // Any number may run at once; they share the work through SKIP LOCKED. Stops cleanly on SIGTERM.
 import { createServer } from "node:http";
-import { startOutboxSender } from "../lib/background";
+import { startOutboxSender, startRetentionLoop } from "../lib/background";
 import { checkProcessCredentialKey } from "../lib/boot";
 import { database } from "../lib/db";
 import { env, EnvError } from "../lib/env";
@@ -47,7 +47,7 @@ async function main() {
   await migrate(database());
   await checkProcessCredentialKey(database());
   const provisioner = configuredProvisioner();
-  const stops = [startReflectionWorker(database(), provisioner), startOutboxSender()].filter((s): s is () => Promise<void> => s !== null);
+  const stops = [startReflectionWorker(database(), provisioner), startOutboxSender(), startRetentionLoop()].filter((s): s is () => Promise<void> => s !== null);
   const metricsServer = e.WORKER_METRICS_PORT ? serveMetrics(e.WORKER_METRICS_PORT, e.HOST) : null;
   const shutdown = async (signal: string) => {
     log.info({ signal }, "worker stopping after the current batch");

@@ -2,18 +2,25 @@ import Link from "next/link";
 import { getTranslations } from "next-intl/server";
 import { Notices } from "@/components/Notices";
 import { ReflectionTables } from "@/components/ReflectionTables";
+import { SignedInHeader } from "@/components/SignedInHeader";
 import { SiteHeader } from "@/components/SiteHeader";
+import { logoutAction } from "@/app/login/actions";
+import { currentSession } from "@/lib/web/session";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("guide"))("title") };
 }
 
-/** Where 「戻る」 leads: the notices and the reflection-time tables (public, like the top page's guide). */
+/**
+ * Where 「戻る」 leads: the notices and the reflection-time tables (public, like the top page's guide).
+ * A signed-in customer keeps the signed-in header (who, logout) here too.
+ */
 export default async function GuidePage() {
   const t = await getTranslations();
+  const session = await currentSession("customer");
   return (
     <>
-      <SiteHeader />
+      {session ? <SignedInHeader who={session.principal.loginId} logout={logoutAction} /> : <SiteHeader />}
       <main id="main">
         <h1>{t("guide.title")}</h1>
         <section className="panel">

@@ -29,7 +29,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
         </p>
         <h1>{t("login.title")}</h1>
         {notice ? (
-          <p className="success" role="status">
+          <p className={sp.loggedOut ? "success" : "info"} role="status">
             {notice}
           </p>
         ) : null}

@@ -96,7 +96,7 @@ export async function startLogin(o: {
       await audit(tx, { type: "LOGIN_FAILED", actor, at: o.now, ...who(principal), client: o.client, details: { reason: "locked" } });
       return null;
     }
-    await principals.update(tx, o.kind, principal.id, { failedLoginCount: 0 });
+    await principals.resetCounters(tx, o.kind, principal.id, ["failedLoginCount"]);
     if (locale !== principal.locale) await tx.customer.update({ where: { id: principal.id }, data: { locale } });
     // One open challenge per account: an older browser's half-finished sign-in ends here.
     await tx.loginChallenge.updateMany({
@@ -125,11 +125,26 @@ async function loadChallenge(challengeId: string) {
   return principal ? { challenge, principal } : null;
 }
 
-/** What the code screen shows about an open challenge (null when it is no longer usable). */
-export async function describeChallenge(challengeId: string, now: Date): Promise<{ maskedEmail: string; expiresAt: Date; kind: PrincipalKind; state: ReturnType<typeof challengeState> } | null> {
+/**
+ * What the code screen shows about a challenge (null when there is none): where the code went, its
+ * expiry, how many wrong codes may still be entered (on this challenge and on the account, whichever
+ * ends first) and when "resend" is allowed again.
+ */
+export async function describeChallenge(
+  challengeId: string,
+  now: Date,
+): Promise<{ maskedEmail: string; expiresAt: Date; kind: PrincipalKind; state: ReturnType<typeof challengeState>; attemptsLeft: number; resendAt: Date } | null> {
   const found = await loadChallenge(challengeId);
   if (!found) return null;
-  return { maskedEmail: maskEmail(found.principal.email), expiresAt: found.challenge.expiresAt, kind: found.principal.kind, state: challengeState(found.challenge, now) };
+  const { challenge, principal } = found;
+  return {
+    maskedEmail: maskEmail(principal.email),
+    expiresAt: challenge.expiresAt,
+    kind: principal.kind,
+    state: challengeState(challenge, now),
+    attemptsLeft: Math.max(0, Math.min(CODE_MAX_ATTEMPTS - challenge.attempts, CODE_FAILURES_TO_LOCK - principal.failedCodeCount)),
+    resendAt: new Date(challenge.lastSentAt.getTime() + RESEND_SPACING_MS),
+  };
 }
 
 /**
@@ -204,7 +219,7 @@ export async function verifyCode(o: { challengeId: string; code: string; now: Da
     });
     if (consumed.count !== 1) throw new AppError("CHALLENGE_DEAD");
     // A completed sign-in: the escalation and both failure counters start over.
-    await principals.update(tx, principal.kind, principal.id, { lockoutCount: 0, failedCodeCount: 0, failedLoginCount: 0 });
+    await principals.resetCounters(tx, principal.kind, principal.id, ["lockoutCount", "failedCodeCount", "failedLoginCount"]);
     const session = await tx.authSession.create({ data: { ...principals.ref(principal.kind, principal.id), createdAt: o.now, lastSeenAt: o.now } });
     await audit(tx, { ...base, actor: actorOf(principal.kind), type: "LOGIN_SUCCESS", details: { challengeId: challenge.id, sessionId: session.id } });
     return { sessionId: session.id, kind: principal.kind, principalId: principal.id, sessionVersion: principal.sessionVersion };

@@ -96,6 +96,17 @@ export const principals = {
     else await tx.staffUser.update({ where: { id }, data });
   },
 
+  /**
+   * Sets the named counters to 0, writing the row only when one of them is not 0 already (a
+   * completed sign-in with nothing to forget leaves the row, its index entries and WAL alone).
+   */
+  async resetCounters(tx: Tx, kind: PrincipalKind, id: string, fields: ("failedLoginCount" | "failedCodeCount" | "lockoutCount")[]): Promise<void> {
+    const data = Object.fromEntries(fields.map((f) => [f, 0]));
+    const where = { id, OR: fields.map((f) => ({ [f]: { not: 0 } })) };
+    if (kind === "customer") await tx.customer.updateMany({ where, data });
+    else await tx.staffUser.updateMany({ where, data });
+  },
+
   /** The foreign-key column naming this principal in challenges, sessions and outbox rows. */
   ref(kind: PrincipalKind, id: string): { customerId: string | null; staffUserId: string | null } {
     return kind === "customer" ? { customerId: id, staffUserId: null } : { customerId: null, staffUserId: id };

@@ -146,25 +146,28 @@ export async function changeLinePassword(o: {
         orderBy: { requestedAt: "desc" },
         select: { requestedAt: true },
       });
-      const blockedUntil = await prisma.$transaction(async (tx) => {
+      const outcome = await prisma.$transaction(async (tx): Promise<{ blockedUntil: Date } | { remaining: number }> => {
         await audit(tx, { ...base, type: "LINE_PASSWORD_FAILED", details: { consecutive: guess } });
         // Under the row lock: a line another guess has blocked meanwhile answers "blocked" to every
         // guess still in flight, right or wrong, so the answer tells nothing about the password.
         const [row] = await tx.$queryRaw<{ blockedUntil: Date | null; failedPasswordCount: number }[]>`
           SELECT "blockedUntil", "failedPasswordCount" FROM "Line" WHERE id = ${line.id}::uuid FOR UPDATE`;
-        if (row?.blockedUntil && row.blockedUntil > o.now) return row.blockedUntil;
-        // Every slot used and none of them a success (a success resets the count): block.
-        if (!row || row.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return null;
+        if (row?.blockedUntil && row.blockedUntil > o.now) return { blockedUntil: row.blockedUntil };
+        // Every slot used and none of them a success (a success resets the count): block. Otherwise
+        // the customer is told how many wrong tries remain (guesses still in flight count as used).
+        if (!row || row.failedPasswordCount < LINE_FAILURES_TO_BLOCK) return { remaining: LINE_FAILURES_TO_BLOCK - (row?.failedPasswordCount ?? 0) };
         const until = new Date(o.now.getTime() + LINE_BLOCK_MS);
         await tx.line.update({ where: { id: line.id }, data: { failedPasswordCount: 0, blockedUntil: until } });
         await audit(tx, { ...base, actor: "system", type: "LINE_BLOCKED", details: { until: until.toISOString() } });
         const mail = lineBlockedEmail({ locale: o.customer.locale, name: o.customer.loginId, number: line.number, until });
         await enqueueEmail(tx, { kind: "LINE_BLOCKED", to: o.customer.email, ...mail, customerId: o.customer.id }, o.now);
-        return until;
+        return { blockedUntil: until };
       });
-      if (blockedUntil) throw new AppError("LINE_BLOCKED", { until: blockedUntil.toISOString() });
-      // With a change waiting, "current" is that change's new password: say so, with its time.
-      throw new AppError("CURRENT_PASSWORD_WRONG", pending ? { pendingSince: pending.requestedAt.toISOString() } : {}, "currentPassword");
+      if ("blockedUntil" in outcome) throw new AppError("LINE_BLOCKED", { until: outcome.blockedUntil.toISOString() });
+      // With a change waiting, "current" is that change's new password: say so, with its time; and
+      // how many wrong tries remain before the block.
+      const remaining = String(outcome.remaining);
+      throw new AppError("CURRENT_PASSWORD_WRONG", pending ? { pendingSince: pending.requestedAt.toISOString(), remaining } : { remaining }, "currentPassword");
     }
 
     // A line blocked by a concurrent wrong guess answers "blocked" before the (slow) hashing below, as

@@ -1,4 +1,5 @@
 import nodemailer from "nodemailer";
+import type SMTPPool from "nodemailer/lib/smtp-pool";
 import type { Database } from "../db";
 import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
 import { log } from "../log";
@@ -8,13 +9,24 @@ export interface MailTransport {
   sendMail(message: { from: string; to: string; subject: string; text: string; messageId: string; headers?: Record<string, string> }): Promise<unknown>;
 }
 
-export function smtpTransport(url: string): MailTransport {
-  return nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+/**
+ * A nodemailer transport for SMTP_URL. With `connections` it keeps that many SMTP connections open
+ * and sends over them in turn (the outbox sender); without, one connection per message (tests).
+ */
+export function smtpTransport(url: string, o: { connections?: number } = {}): MailTransport & { close?: () => void } {
+  const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
+  if (!o.connections) return nodemailer.createTransport(url, timeouts);
+  const pooled: SMTPPool.Options = { url, ...timeouts, pool: true, maxConnections: o.connections, maxMessages: 1000 };
+  return nodemailer.createTransport(pooled);
 }
 
 export const OUTBOX_MAX_ATTEMPTS = 10;
 /** While one process sends a message, others leave it alone for this long. */
 export const OUTBOX_LEASE_MS = 2 * 60_000;
+/** A batch stops handing messages to SMTP once this much of its lease has gone (the rest is released). */
+const LEASE_USE = 0.5;
+/** Successes are marked SENT in one statement per this many (or at the end of the batch). */
+const MARK_EVERY = 100;
 
 /** A failed send is retried after 5 s, 10 s, 20 s … at most 10 minutes apart. */
 export const OUTBOX_RETRY: RetryPolicy = { firstMs: 5_000, capMs: 10 * 60_000 };
@@ -22,10 +34,18 @@ export const OUTBOX_RETRY: RetryPolicy = { firstMs: 5_000, capMs: 10 * 60_000 };
 /** Retry delay after the n-th failed send (lib/jobs' one backoff, with the outbox's policy). */
 export const outboxBackoffMs = (attempts: number): number => backoffMs(attempts, OUTBOX_RETRY);
 
-/** Due messages, by the database's clock unless a test gives its own ($1). */
-const DUE = `SELECT id, "toAddress", subject, body, sensitive, attempts FROM "OutboxEmail"
-  WHERE status = 'PENDING' AND "nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
-  ORDER BY "nextAttemptAt"`;
+/**
+ * Due messages that are their address's oldest unsent one, by the database's clock unless a test
+ * gives its own ($1): the (status, "nextAttemptAt") index walked in order, each candidate checked by
+ * one probe of the partial index of unsent messages by address (in order, LIMIT 1). The claim runs
+ * with enable_sort off: statistics taken before a 100,000-email burst say "one unsent message", and
+ * the planner then sorted the whole backlog for every candidate instead of probing (at a million
+ * customers one claim took minutes); with sorting priced out both steps use their index order.
+ */
+const DUE = `SELECT o.id, o."toAddress", o.subject, o.body, o.sensitive, o.attempts FROM "OutboxEmail" o
+  WHERE o.status = 'PENDING' AND o."nextAttemptAt" <= COALESCE($1::timestamptz, clock_timestamp())
+    AND (o."createdAt", o.id) = (SELECT e."createdAt", e.id FROM "OutboxEmail" e WHERE e."toAddress" = o."toAddress" AND e.status = 'PENDING' ORDER BY e."createdAt", e.id LIMIT 1)
+  ORDER BY o."nextAttemptAt"`;
 
 interface Claimed {
   id: string;
@@ -37,62 +57,130 @@ interface Claimed {
 }
 
 /**
- * Sends due outbox messages (at most `batchSize`). Each message is leased on its own just before it
- * is sent (claimed with SKIP LOCKED and its next attempt pushed past the lease), so concurrent senders
- * never pick the same message however slow SMTP is; then it is sent, then marked SENT. A failure
- * schedules a retry with backoff, and after OUTBOX_MAX_ATTEMPTS the message is FAILED (still
- * visible). The Message-ID is the outbox id, so the one window left — a crash between SMTP's
- * acceptance and the mark — yields a duplicate that receivers can recognise.
+ * Sends one batch of due outbox messages (at most `batchSize`, default 20):
+ * - **claimed under a lease in one transaction** (lib/jobs' claimDue): the due messages are locked
+ *   with SKIP LOCKED and their next attempt pushed past OUTBOX_LEASE_MS, so concurrent senders never
+ *   pick the same one however slow SMTP is;
+ * - **in order per recipient**: only a recipient's oldest unsent message (by createdAt, then id) can
+ *   be claimed, so the next one waits until it is sent or given up — a batch never holds two for one
+ *   address, and no other sender can take the later one meanwhile;
+ * - **sent in parallel** (`concurrency` at once, over the transport's pooled connections);
+ * - **marked in bulk**: successes SENT in one statement per MARK_EVERY, failures rescheduled with
+ *   backoff in one statement (FAILED after OUTBOX_MAX_ATTEMPTS, still visible).
+ * Exactly once as far as SMTP allows: the Message-ID is the outbox id, and what remains is a crash
+ * between SMTP's acceptance and the mark (at most MARK_EVERY messages, each a duplicate receivers can
+ * recognise). A batch stops handing messages over once half its lease has gone; the rest is released.
  *
  * Every time the lease and the due check compare is the database's clock (clock_timestamp()), so
  * senders on hosts whose clocks differ cannot take each other's leased messages. `now` (tests
  * only) replaces that clock with the caller's, running on from the call.
  */
-export async function deliverDueEmails(options: {
+export async function deliverDueEmails(options: DeliveryOptions): Promise<{ sent: number; failed: number }> {
+  const { sent, failed } = await deliverBatch(options);
+  return { sent, failed };
+}
+
+export interface DeliveryOptions {
   database: Database;
   transport: MailTransport;
   from: string;
   now?: Date;
   batchSize?: number;
-}): Promise<{ sent: number; failed: number }> {
+  /** Messages handed to SMTP at once (default 1: one after another). */
+  concurrency?: number;
+}
+
+async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; failed: number; claimed: number }> {
   const { database, transport, from, now } = options;
   const startedAt = Date.now();
-  // null: the database's clock_timestamp() (COALESCE below).
+  // null: the database's clock_timestamp() (COALESCE below). The lease runs on from the call; the
+  // marks use `now` itself (tests compare them exactly).
   const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
+  // One claim for the batch (lib/jobs' claimDue), leased in the same transaction.
+  const leaseFrom = current();
+  const claimed = await database.sql.transaction(async (q) => {
+    await q("SET LOCAL enable_sort = off"); // see DUE
+    return claimDue<Claimed>(q, { sql: DUE, params: [now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: leaseFrom, ms: OUTBOX_LEASE_MS });
+  });
+  if (claimed.length === 0) return { sent: 0, failed: 0, claimed: 0 };
+
   let sent = 0;
-  let failed = 0;
-  let retrying = { count: 0, err: "" };
-  for (let i = 0; i < (options.batchSize ?? 20); i++) {
-    const at = current();
-    const [m] = await database.sql.transaction((q) =>
-      claimDue<Claimed>(q, { sql: DUE, params: [now ?? null], limit: 1 }, { table: "OutboxEmail", from: at, ms: OUTBOX_LEASE_MS }),
+  const succeeded: Claimed[] = [];
+  const failures: { m: Claimed; error: string }[] = [];
+  const released: string[] = [];
+  const markSent = async (batch: Claimed[]) => {
+    if (batch.length === 0) return;
+    const [r] = await database.sql.query<{ n: number }>(
+      `WITH u AS (UPDATE "OutboxEmail" SET status = 'SENT', "sentAt" = COALESCE($1::timestamptz, clock_timestamp()), attempts = attempts + 1, "lastError" = NULL,
+                         body = CASE WHEN sensitive THEN '' ELSE body END
+                   WHERE id = ANY($2::uuid[]) AND status = 'PENDING' RETURNING 1)
+       SELECT count(*)::int AS n FROM u`,
+      [now ?? null, batch.map((m) => m.id)],
     );
-    if (!m) break;
-    try {
-      await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
-      await database.sql.query(
-        `UPDATE "OutboxEmail" SET status = 'SENT', "sentAt" = COALESCE($1::timestamptz, clock_timestamp()), attempts = $2, "lastError" = NULL,
-                body = CASE WHEN $3 THEN '' ELSE body END
-          WHERE id = $4`,
-        [now ?? null, m.attempts + 1, m.sensitive, m.id],
-      );
-      sent++;
-    } catch (error) {
-      failed++;
-      const attempts = m.attempts + 1;
-      const giveUp = attempts >= OUTBOX_MAX_ATTEMPTS;
-      const message = error instanceof Error ? error.message.slice(0, 500) : String(error);
-      await database.sql.query(
-        `UPDATE "OutboxEmail" SET attempts = $1, "lastError" = $2, status = $3::"OutboxStatus",
-                "nextAttemptAt" = COALESCE($4::timestamptz, clock_timestamp()) + $5::int * interval '1 millisecond'
-          WHERE id = $6`,
-        [attempts, message, giveUp ? "FAILED" : "PENDING", now ?? null, outboxBackoffMs(attempts), m.id],
-      );
-      if (giveUp) log.error({ outboxId: m.id, attempts, err: message }, "email given up");
-      else retrying = { count: retrying.count + 1, err: message };
+    sent += r?.n ?? 0;
+  };
+  let marking: Promise<void> = Promise.resolve();
+  const flush = () => {
+    const batch = succeeded.splice(0, succeeded.length);
+    marking = marking.then(() => markSent(batch));
+    return marking;
+  };
+
+  let next = 0;
+  const lane = async () => {
+    for (;;) {
+      const m = claimed[next++];
+      if (!m) return;
+      if (Date.now() - startedAt > OUTBOX_LEASE_MS * LEASE_USE) {
+        released.push(m.id);
+        continue;
+      }
+      try {
+        await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
+        succeeded.push(m);
+        if (succeeded.length >= MARK_EVERY) void flush();
+      } catch (error) {
+        failures.push({ m, error: error instanceof Error ? error.message.slice(0, 500) : String(error) });
+      }
     }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, claimed.length)) }, lane));
+  await flush();
+
+  if (failures.length > 0) {
+    const attempts = failures.map((f) => f.m.attempts + 1);
+    await database.sql.query(
+      `UPDATE "OutboxEmail" o SET attempts = f.attempts, "lastError" = f.err, status = (CASE WHEN f.attempts >= $5 THEN 'FAILED' ELSE 'PENDING' END)::"OutboxStatus",
+              "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + f.backoff * interval '1 millisecond'
+         FROM unnest($2::uuid[], $3::int[], $4::text[], $6::int[]) AS f(id, attempts, err, backoff)
+        WHERE o.id = f.id`,
+      [now ?? null, failures.map((f) => f.m.id), attempts, failures.map((f) => f.error), OUTBOX_MAX_ATTEMPTS, attempts.map(outboxBackoffMs)],
+    );
+    const retrying = failures.filter((_, i) => attempts[i]! < OUTBOX_MAX_ATTEMPTS);
+    for (const [i, f] of failures.entries()) if (attempts[i]! >= OUTBOX_MAX_ATTEMPTS) log.error({ outboxId: f.m.id, attempts: attempts[i], err: f.error }, "email given up");
+    // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
+    if (retrying.length > 0) log.warn({ failed: retrying.length, err: retrying[0]!.error }, "emails send failed, will retry");
   }
-  // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
-  if (retrying.count > 0) log.warn({ failed: retrying.count, err: retrying.err }, "emails send failed, will retry");
-  return { sent, failed };
+  // Not handed over in time: due again at once (for this sender's next round or another's).
+  if (released.length > 0) {
+    await database.sql.query(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) WHERE id = ANY($2::uuid[]) AND status = 'PENDING'`, [current(), released]);
+  }
+  return { sent, failed: failures.length, claimed: claimed.length };
+}
+
+/**
+ * One round of the sender loop: batches one after another while they come back full (a backlog
+ * drains at full speed instead of one batch per poll), for at most `maxMs` or until asked to stop.
+ */
+export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number; stopping?: () => boolean }): Promise<{ sent: number; failed: number; claimed: number }> {
+  const total = { sent: 0, failed: 0, claimed: 0 };
+  const until = Date.now() + (options.maxMs ?? 30_000);
+  const size = options.batchSize ?? 20;
+  for (;;) {
+    const r = await deliverBatch(options);
+    total.sent += r.sent;
+    total.failed += r.failed;
+    total.claimed += r.claimed;
+    if (r.claimed < size || r.failed > 0 || Date.now() > until || options.stopping?.()) return total;
+  }
 }

@@ -3,15 +3,38 @@ import { cookies } from "next/headers";
 import { challengeIdFromCookie } from "../auth/challenge-cookie";
 import { describeChallenge } from "../auth/login";
 import { cookieNames } from "../auth/next-auth";
-import type { Audience } from "./audience";
+import { redirect } from "next/navigation";
+import { AUDIENCES, type Audience } from "./audience";
+import { currentSession } from "./session";
 import { requestContext } from "./request";
 
-/** The code challenge this browser holds for `audience`, if it can still take a code (or a resend). */
-export async function usableChallenge(audience: Audience): Promise<{ maskedEmail: string; expiresAt: Date } | null> {
+export interface UsableChallenge {
+  maskedEmail: string;
+  expiresAt: Date;
+  /** Wrong codes that may still be entered (on the challenge and on the account). */
+  attemptsLeft: number;
+  /** Seconds until a new code may be asked for, by this request's clock. */
+  resendInSeconds: number;
+}
+
+/**
+ * The code challenge this browser holds for `audience`, if it can still take a code (or a resend).
+ * None, but signed in already (Back from the menu after signing in): the audience's home instead of
+ * a dead end.
+ */
+export async function usableChallenge(audience: Audience): Promise<UsableChallenge | null> {
   const challengeId = challengeIdFromCookie((await cookies()).get(cookieNames().challenge)?.value);
-  if (!challengeId) return null;
   const { now } = await requestContext();
-  const challenge = await describeChallenge(challengeId, now);
+  const challenge = challengeId ? await describeChallenge(challengeId, now) : null;
   const usable = challenge && challenge.kind === audience && (challenge.state === "open" || challenge.state === "expired");
-  return usable ? { maskedEmail: challenge.maskedEmail, expiresAt: challenge.expiresAt } : null;
+  if (!usable) {
+    if (await currentSession(audience)) redirect(AUDIENCES[audience].home);
+    return null;
+  }
+  return {
+    maskedEmail: challenge.maskedEmail,
+    expiresAt: challenge.expiresAt,
+    attemptsLeft: challenge.attemptsLeft,
+    resendInSeconds: Math.max(0, Math.ceil((challenge.resendAt.getTime() - now.getTime()) / 1000)),
+  };
 }

@@ -5,6 +5,9 @@
 //   http     the production build under autocannon: menu page, change action, logins, vs a trivial route
 //   weight   First Load JS (gzip) per customer route, from what a browser loads
 //   register Kamailio's REGISTER/s through SIPp with REGISTER outcomes recorded vs not (same run)
+//   scale    a million customers and a year of history seeded in SQL: support search, customer
+//            page, customer paths, the 17:30 batch and its emails, retention (issue 19). Not in the
+//            default run (seeding takes minutes): `--only scale [--n 1000000]`
 // It starts what it needs (PostgreSQL on 55532, the build in .next-bench, the portal on a free
 // port, Chromium) and stops it all at the end. Prints a table and writes docs/benchmarks.md.
 //   npm run bench                                  everything (≈ 10-15 min on 2 cores)
@@ -17,13 +20,19 @@ import { parseArgs } from "node:util";
 import { atExit, runCleanups } from "./procs";
 import type { SectionReport } from "./report";
 
-const SECTIONS = ["batch", "latency", "http", "weight", "register"] as const;
+const SECTIONS = ["batch", "latency", "http", "weight", "register", "scale"] as const;
+/** What runs without --only: the scale bench seeds gigabytes and is asked for by name. */
+const DEFAULT_SECTIONS = ["batch", "latency", "http", "weight", "register"] as const;
 type Section = (typeof SECTIONS)[number];
 
 const HELP = `npm run bench -- [options]
-  --only LIST           sections, comma-separated: ${SECTIONS.join(",")} (default: all)
+  --only LIST           sections, comma-separated: ${SECTIONS.join(",")} (default: all but scale)
   --quick               short run: --n 10000 --seconds 20 --http-seconds 3 (docs not written unless --write)
-  --n N                 batch size of the 17:30 batch (default 100000)
+  --n N                 batch size of the 17:30 batch (default 100000); with --only scale: customers (default 1000000)
+  --iterations K        scale: calls per measured path (default 50)
+  --scale-dir DIR       scale: keep the PostgreSQL data folder here and reuse a database seeded at the same --n
+  --outbox-seconds S    scale: stop sending the batch's emails after S seconds (default 180; the rate is reported)
+  --reseed              scale: seed again even when --scale-dir holds a seeded database
   --db LIST             batch databases: pglite,postgres (default both)
   --provisioner LIST    batch provisioners: internal,kamailio (default both)
   --batch-size N        the worker's WORKER_BATCH_SIZE (default 200, the production default)
@@ -47,6 +56,10 @@ const { values: args } = parseArgs({
     only: { type: "string" },
     quick: { type: "boolean", default: false },
     n: { type: "string" },
+    iterations: { type: "string", default: "50" },
+    "scale-dir": { type: "string" },
+    reseed: { type: "boolean", default: false },
+    "outbox-seconds": { type: "string", default: "180" },
     db: { type: "string", default: "pglite,postgres" },
     provisioner: { type: "string", default: "internal,kamailio" },
     "batch-size": { type: "string", default: "200" },
@@ -82,12 +95,17 @@ const int = (name: string, s: string | undefined, fallback: number) => {
   return v;
 };
 
-const only = args.only ? list(args.only) : [...SECTIONS];
+const only = args.only ? list(args.only) : [...DEFAULT_SECTIONS];
 for (const s of only) if (!SECTIONS.includes(s as Section)) throw new Error(`unknown section ${s} (${SECTIONS.join(", ")})`);
 const opts = {
   sections: new Set(only as Section[]),
   quick: args.quick,
   n: int("n", args.n, args.quick ? 10_000 : 100_000),
+  scaleN: int("n", args.n, args.quick ? 20_000 : 1_000_000),
+  iterations: int("iterations", args.iterations, 50),
+  scaleDir: args["scale-dir"],
+  reseed: args.reseed,
+  outboxSeconds: int("outbox-seconds", args["outbox-seconds"], 180),
   dbs: list(args.db) as ("pglite" | "postgres")[],
   provisioners: list(args.provisioner) as ("internal" | "kamailio")[],
   batchSize: int("batch-size", args["batch-size"], 200),
@@ -138,6 +156,7 @@ process.on("SIGINT", onSignal);
 process.on("SIGTERM", onSignal);
 
 const started = performance.now();
+// The scale section starts a PostgreSQL of its own (tuned, optionally kept in --scale-dir).
 const needsPostgres = (opts.sections.has("batch") && (opts.dbs.includes("postgres") || opts.provisioners.includes("kamailio"))) || (opts.sections.has("latency") && opts.latencyDbs.includes("postgres")) || opts.sections.has("http") || opts.sections.has("weight") || opts.sections.has("register");
 
 let exitCode = 0;
@@ -161,6 +180,10 @@ try {
   if (opts.sections.has("register")) {
     const { registerSection } = await import("./register");
     results.push(await timed("register", () => registerSection({ calls: opts.registerCalls, users: 1000, concurrency: 50, rounds: opts.registerRounds }, server!)));
+  }
+  if (opts.sections.has("scale")) {
+    const { scaleSection } = await import("./scale-section");
+    results.push(await timed("scale", () => scaleSection({ ...opts, pgPort: server ? opts.pgPort + 1 : opts.pgPort })));
   }
   if (opts.sections.has("http") || opts.sections.has("weight")) {
     const { httpSection } = await import("./sections");

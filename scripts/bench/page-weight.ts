@@ -19,14 +19,14 @@ export const PAGE_WEIGHT_TARGET_KB = 130;
  * Raise one only knowingly, with the reason in docs/benchmarks.md.
  */
 export const PAGE_WEIGHT_BUDGET_KB: Record<string, number> = {
-  "/": 145,
-  "/guide": 145,
-  "/menu": 145,
-  "/history": 145,
-  "/password/complete": 145,
-  "/login": 180,
-  "/login/verify": 189,
-  "/password": 182,
+  "/": 150,
+  "/guide": 150,
+  "/menu": 150,
+  "/history": 150,
+  "/password/complete": 150,
+  "/login": 186,
+  "/login/verify": 196,
+  "/password": 190,
 };
 
 /** The customer routes, in the order the report lists them. */

@@ -4,7 +4,7 @@
 // and everything outside the markers (the analysis) is kept as written.
 import type { Machine } from "./setup";
 
-export type SectionId = "batch" | "latency" | "http" | "weight" | "register";
+export type SectionId = "batch" | "latency" | "http" | "weight" | "register" | "scale";
 
 export interface SectionReport {
   id: SectionId;

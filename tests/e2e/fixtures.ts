@@ -138,7 +138,7 @@ export async function createStaff(baseURL: string): Promise<TestStaff> {
 export async function signInStaff(page: Page, staff: TestStaff) {
   await page.goto("/staff/login");
   await page.getByLabel("担当者ID").fill(staff.loginId);
-  await page.getByLabel("セルフケアパスワード").fill(staff.password);
+  await page.getByLabel("担当者パスワード").fill(staff.password);
   await page.getByRole("button", { name: "送信", exact: true }).click();
   await expect(page.getByRole("heading", { name: "二段階認証" })).toBeVisible();
   await page.getByLabel("認証コード").fill(await readCode(staff.email));

@@ -83,7 +83,10 @@ test.describe("IP phone password change", () => {
       // Wrong current password (checked on the server, shown under its field).
       await fillChange(page, { number: line.number, current: "zzzz9999", next: "k7m2p9q4" });
       await page.getByRole("button", { name: "更新" }).click();
-      await expect(page.locator("#currentPassword-error")).toHaveText("現IP加入電話パスワードが正しくありません。");
+      // …with where to find it and how many tries remain before the line is stopped for 30 minutes.
+      await expect(page.locator("#currentPassword-error")).toHaveText(
+        "現IP加入電話パスワードが正しくありません。現IP加入電話パスワードは、「サービス開始のご案内」に記載のIP加入電話パスワードです（その後に変更した場合は、その変更で設定したパスワードです）。 あと4回誤ると、この番号のパスワード変更が30分間停止されます。",
+      );
 
       // Another customer's number: the same "not found" as a number that does not exist.
       const theirs = other.lines[0]!;

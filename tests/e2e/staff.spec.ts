@@ -70,7 +70,7 @@ test.describe("support console", () => {
       for (let i = 0; i < 5; i++) {
         await page.goto("/staff/login");
         await page.getByLabel("担当者ID").fill(victim.loginId);
-        await page.getByLabel("セルフケアパスワード").fill(`wrong-${i}`);
+        await page.getByLabel("担当者パスワード").fill(`wrong-${i}`);
         await page.getByRole("button", { name: "送信", exact: true }).click();
         await expect(page.locator(".form-error")).toBeVisible();
       }
@@ -102,10 +102,13 @@ test.describe("support console", () => {
     await expect(page).toHaveURL(/\/staff\/login\?next=%2Fstaff/);
     // A customer's credentials do not sign in to the staff console.
     await page.goto("/staff/login");
+    // The staff login speaks of 担当者ID / 担当者パスワード, never of the customer's self-care words.
+    await expect(page.getByTestId("staff-header")).toContainText("サポートコンソール");
+    await expect(page.getByText("セルフケアパスワード")).toHaveCount(0);
     await page.getByLabel("担当者ID").fill(customer.selfcareId);
-    await page.getByLabel("セルフケアパスワード").fill(customer.password);
+    await page.getByLabel("担当者パスワード").fill(customer.password);
     await page.getByRole("button", { name: "送信", exact: true }).click();
-    await expect(page.locator(".form-error")).toHaveText("セルフケアIDまたはセルフケアパスワードが正しくありません。");
+    await expect(page.locator(".form-error")).toHaveText("担当者IDまたは担当者パスワードが正しくありません。");
   });
 
   test("the simulated clock: set for one browser, announced on every screen, nobody else's changes", async ({ page, browser, baseURL }) => {

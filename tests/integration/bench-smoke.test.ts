@@ -9,6 +9,10 @@ import { checkBatch, makeProvisioner, profiled, refusing, runBaseline, runWorker
 import { runLatency } from "@/scripts/bench/latency";
 import { pageWeights, weightReport, type RouteWeight } from "@/scripts/bench/page-weight";
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
+import { measureScale, scaleReport } from "@/scripts/bench/scale";
+import { scaleNumber, scaleSelfcareId, seedScale, SCALE_HISTORY_END } from "@/scripts/bench/scale-seed";
+import { setProcessDatabase } from "@/lib/db";
+import { freePort } from "../fixtures/net";
 import type { Machine } from "@/scripts/bench/setup";
 import { installTestSecrets } from "../helpers/changes";
 import { createKamailioSchema, haveKamailioSchema } from "@/scripts/kamailio-schema";
@@ -233,5 +237,52 @@ describe("bench smoke: page weight and the report", () => {
     expect(second).toContain("HTTP-1");
     expect(second).toContain("Analysis written by hand.");
     expect(second.match(/bench:batch:begin/g)).toHaveLength(1);
+  });
+});
+
+describe("bench smoke: carrier scale", () => {
+  it("seeds a small year in SQL and measures every path through the real code (search, customer page and paths, batch, outbox, retention)", { timeout: 300_000 }, async () => {
+    const database = await createTestDatabase();
+    opened.push(database);
+    const n = 2_000;
+    const counts = await seedScale(database, n);
+    const count = async (table: string) => (await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "${table}"`))[0]!.n;
+    expect({ customers: await count("Customer"), lines: await count("Line"), changes: await count("PasswordChange"), audit: await count("AuditEvent"), emails: await count("OutboxEmail") }).toEqual({
+      customers: n,
+      lines: n,
+      changes: counts.changes,
+      audit: counts.audit,
+      emails: counts.emails,
+    });
+    // Every secondary index is back after the bulk load.
+    const indexes = await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM pg_indexes WHERE indexname IN ('Customer_email_trgm_idx', 'AuditEvent_selfcareId_at_idx', 'PasswordChange_lineId_requestedAt_idx')`);
+    expect(indexes[0]!.n).toBe(3);
+    const c = await database.prisma.customer.findUniqueOrThrow({ where: { selfcareId: scaleSelfcareId(17) }, include: { lines: true } });
+    expect(c.lines.map((l) => l.number)).toEqual([scaleNumber(17)]);
+
+    const cutoff = new Date(SCALE_HISTORY_END.getTime() - 335 * 86_400_000); // the measured retention: the oldest month of audit
+    const dueAudit = (await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE at < $1`, [cutoff]))[0]!.n;
+    expect(dueAudit).toBeGreaterThan(0);
+    const r = await measureScale(database, counts, { n, iterations: 2, batchN: 60, smtpPort: await freePort(), outboxSeconds: 120, retentionRows: 50_000 });
+    setProcessDatabase(database);
+    expect(r.search.map((s) => s.n)).toEqual(r.search.map(() => 2));
+    expect(r.search.find((s) => s.name === "exact self-care ID")?.note).toBe("1.0 rows/call");
+    expect(r.search.find((s) => s.name === "no match")?.note).toBe("0.0 rows/call");
+    expect(r.customer.map((s) => s.n)).toEqual([2, 2, 2, 2, 2]);
+    expect(r.batch.n).toBe(60);
+    expect(r.batch.claim.n).toBeGreaterThanOrEqual(1);
+    // Every email of the batch went out, and the SMTP server received each once.
+    expect(r.outbox).toMatchObject({ n: r.outbox.queued, received: r.outbox.queued });
+    expect(r.outbox.queued).toBeGreaterThanOrEqual(60);
+    expect(r.retention.find((x) => x.target === "audit_event")?.rows).toBe(dueAudit);
+    expect((await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE at < $1`, [cutoff]))[0]!.n).toBe(0);
+    expect(r.partitionDrop?.rows).toBe(dueAudit);
+
+    const report = scaleReport({ ...r, seedMs: 1, databaseBytes: null }, 1000);
+    expect(report.id).toBe("scale");
+    expect(report.markdown).toContain("exact self-care ID");
+    expect(report.met.length + report.missed.length).toBe(r.search.length + 1 + r.customer.length + 3);
+    const merged = mergeMarkdown("", [report], { cpu: "x", cores: 2, ramGb: 1, os: "y", node: "20", postgres: "15", date: "d", busyBeforeCores: 0, busyTop: [] }, { quick: true, totalMs: 1 });
+    expect(merged).toContain("<!-- bench:scale:begin -->");
   });
 });

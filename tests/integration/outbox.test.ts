@@ -3,7 +3,7 @@ import type { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { setProcessDatabase, type Database } from "@/lib/db";
 import { enqueueEmail, type OutgoingEmail } from "@/lib/mail/outbox";
-import { OUTBOX_LEASE_MS, OUTBOX_MAX_ATTEMPTS, deliverDueEmails, outboxBackoffMs, smtpTransport, type MailTransport } from "@/lib/mail/sender";
+import { OUTBOX_LEASE_MS, OUTBOX_MAX_ATTEMPTS, deliverDueEmails, drainDueEmails, outboxBackoffMs, smtpTransport, type MailTransport } from "@/lib/mail/sender";
 import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -210,5 +210,82 @@ describe("outbox delivery", () => {
     expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + OUTBOX_LEASE_MS - 1) })).toEqual({ sent: 0, failed: 0 });
     expect(await deliverDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + OUTBOX_LEASE_MS) })).toEqual({ sent: 1, failed: 0 });
     expect(mails).toHaveLength(1);
+  });
+});
+
+describe("outbox throughput and order (issue 19)", () => {
+  /** Enqueues `m` as created at `createdAt` (order per recipient follows createdAt). */
+  const enqueueAt = (m: OutgoingEmail, createdAt: Date) => prisma().$transaction((tx) => enqueueEmail(tx, m, createdAt));
+
+  it("sends a recipient's messages in the order they were written, one per batch, whatever the concurrency", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 3 });
+    const t = Date.now() - 60_000;
+    const a = `order-a-${counter}@example.jp`;
+    const b = `order-b-${counter}@example.jp`;
+    // Written out of order on purpose: A3 first, then A1, A2 (by createdAt A1 < A2 < A3).
+    await enqueueAt(message({ to: a, subject: "A3" }), new Date(t + 3));
+    await enqueueAt(message({ to: a, subject: "A1" }), new Date(t + 1));
+    await enqueueAt(message({ to: b, subject: "B1" }), new Date(t + 1));
+    await enqueueAt(message({ to: a, subject: "A2" }), new Date(t + 2));
+    await enqueueAt(message({ to: b, subject: "B2" }), new Date(t + 2));
+    const now = soon();
+    const rounds = [];
+    for (let i = 0; i < 4; i++) rounds.push(await deliverDueEmails({ database, transport, from: FROM, now, batchSize: 50, concurrency: 8 }));
+    transport.close?.();
+    expect(rounds.map((r) => r.sent)).toEqual([2, 2, 1, 0]);
+    expect(mails.filter((m) => m.to.includes(a)).map((m) => m.subject)).toEqual(["A1", "A2", "A3"]);
+    expect(mails.filter((m) => m.to.includes(b)).map((m) => m.subject)).toEqual(["B1", "B2"]);
+  });
+
+  it("holds a recipient's later message back while an earlier one is retried, and lets it go once that one is given up", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const real = smtpTransport(`smtp://127.0.0.1:${port}`);
+    const to = `hold-${counter}@example.jp`;
+    const t = Date.now() - 60_000;
+    const first = await enqueueAt(message({ to, subject: "first" }), new Date(t));
+    await enqueueAt(message({ to, subject: "second" }), new Date(t + 1));
+    const refusing: MailTransport = { sendMail: async (msg) => (msg.subject === "first" ? Promise.reject(new Error("550 mailbox busy")) : real.sendMail(msg)) };
+    let now = soon();
+    expect(await deliverDueEmails({ database, transport: refusing, from: FROM, now, batchSize: 10 })).toEqual({ sent: 0, failed: 1 });
+    // "second" is due but waits behind "first" through every retry.
+    for (let attempt = 2; attempt <= OUTBOX_MAX_ATTEMPTS; attempt++) {
+      now = new Date(now.getTime() + outboxBackoffMs(attempt - 1) + 1_000);
+      expect(await deliverDueEmails({ database, transport: refusing, from: FROM, now, batchSize: 10 })).toEqual({ sent: 0, failed: 1 });
+    }
+    expect(await prisma().outboxEmail.findUniqueOrThrow({ where: { id: first } })).toMatchObject({ status: "FAILED", attempts: OUTBOX_MAX_ATTEMPTS });
+    expect(await deliverDueEmails({ database, transport: refusing, from: FROM, now, batchSize: 10 })).toEqual({ sent: 1, failed: 0 });
+    expect(mails.filter((m) => m.to.includes(to)).map((m) => m.subject)).toEqual(["second"]);
+  });
+
+  it("two senders draining 300 messages in parallel batches send each exactly once, a busy recipient's in order", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const second = database.openSecond ? database.openSecond() : database;
+    if (second !== database) extraDatabases.push(second);
+    const busy = `busy-${counter}@example.jp`;
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 280; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
+    for (let i = 0; i < 20; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED", to: busy, subject: `busy ${String(i).padStart(2, "0")}` }), new Date(t + i)));
+    const now = soon();
+    const transports = [smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 4 }), smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 4 })];
+    let sent = 0;
+    // Rounds of both senders at once until nothing is left (the busy recipient needs 20 rounds).
+    for (let round = 0; round < 40; round++) {
+      const rs = await Promise.all([database, second].map((d, i) => drainDueEmails({ database: d, transport: transports[i]!, from: FROM, now, batchSize: 50, concurrency: 10 })));
+      const n = rs.reduce((x, r) => x + r.sent, 0);
+      sent += n;
+      if (n === 0) break;
+    }
+    for (const tr of transports) tr.close?.();
+    expect(sent).toBeGreaterThanOrEqual(300);
+    const ours = mails.filter((m) => m.messageId && ids.some((id) => m.messageId!.includes(id)));
+    expect(ours).toHaveLength(300);
+    expect(new Set(ours.map((m) => m.messageId)).size).toBe(300);
+    expect(mails.filter((m) => m.to.includes(busy)).map((m) => m.subject)).toEqual(Array.from({ length: 20 }, (_, i) => `busy ${String(i).padStart(2, "0")}`));
+    expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT", attempts: 1 } })).toBe(300);
   });
 });

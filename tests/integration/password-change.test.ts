@@ -409,6 +409,19 @@ describe("per-line lockout", () => {
     expect(await prisma().customer.findUniqueOrThrow({ where: { id: customer.id } })).toMatchObject({ failedLoginCount: 2, lockedUntil: null, lockoutCount: 0 });
   });
 
+  it("each wrong current password says how many wrong tries remain before the block", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    const remaining: string[] = [];
+    for (let i = 0; i < LINE_FAILURES_TO_BLOCK - 1; i++) {
+      const e = await appError(submit(customer, { number: line.number, currentPassword: "wrongpw9", newPassword: newPassword() }));
+      expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
+      remaining.push(e.data.remaining!);
+    }
+    expect(remaining).toEqual(["4", "3", "2", "1"]);
+    expect((await appError(submit(customer, { number: line.number, currentPassword: "wrongpw9", newPassword: newPassword() }))).code).toBe("LINE_BLOCKED");
+  });
+
   it("a success resets the count: 4 wrong, 1 right, 4 wrong is not a block", async () => {
     const customer = await seedCustomer();
     const line = await seedLine(customer.id, "B2BUA");
@@ -616,10 +629,10 @@ describe("a pending change, explained", () => {
     const pending = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: at(MIN) }));
     expect(e.code).toBe("CURRENT_PASSWORD_WRONG");
-    expect(e.data).toEqual({ pendingSince: pending.requestedAt.toISOString() });
-    // Without a change waiting, a wrong password says nothing more.
+    expect(e.data).toEqual({ pendingSince: pending.requestedAt.toISOString(), remaining: "4" });
+    // Without a change waiting, a wrong password says only how many tries remain.
     const other = await seedLine(customer.id, "B2BUA");
-    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).data).toEqual({});
+    expect((await appError(submit(customer, { number: other.number, currentPassword: "wrong123", newPassword: newPassword() }))).data).toEqual({ remaining: "4" });
   });
 });
 

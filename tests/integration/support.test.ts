@@ -12,7 +12,7 @@ import { internalProvisioner } from "@/lib/provisioning/internal";
 import { runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
 import type { ServiceType } from "@/lib/schedule";
 import { retryFailedChange, unlockCustomer, type Staff } from "@/lib/support/commands";
-import { customerDetail, searchCustomers } from "@/lib/support/lookup";
+import { customerAuditEvents, customerDetail, findCustomers, SEARCH_MIN_PARTIAL, searchCustomers } from "@/lib/support/lookup";
 import { createTestCustomer, createTestStaff } from "@/lib/testing/fixtures";
 import { installTestSecrets, TEST_REALM } from "../helpers/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
@@ -174,10 +174,11 @@ describe(`support lookup on ${testDbKind}`, () => {
     });
 
     it("treats SQL and LIKE metacharacters literally: no match-everything, no error", async () => {
-      expect(ids(await searchCustomers("%"))).toEqual(["100%ok"]);
-      expect(ids(await searchCustomers("_"))).toEqual(["ab_cd"]);
-      expect(ids(await searchCustomers("%%"))).toEqual([]);
-      expect(ids(await searchCustomers("__"))).toEqual([]);
+      expect(ids(await searchCustomers("0%o"))).toEqual(["100%ok"]);
+      expect(ids(await searchCustomers("b_c"))).toEqual(["ab_cd"]);
+      expect(ids(await searchCustomers("%%%"))).toEqual([]);
+      expect(ids(await searchCustomers("___"))).toEqual([]);
+      expect(ids(await searchCustomers("\\\\\\"))).toEqual([]);
       expect(ids(await searchCustomers("d%1"))).toEqual([]);
       expect(ids(await searchCustomers("demo_00"))).toEqual([]);
       expect(await searchCustomers("' OR 1=1 --")).toEqual([]);
@@ -188,11 +189,77 @@ describe(`support lookup on ${testDbKind}`, () => {
       expect(ids(await searchCustomers("DEMO00"))).toEqual(["demo0001", "demo0002"]);
     });
 
+    it("finds an exact self-care ID alone, whatever its length, and refuses shorter partial queries with a reason", async () => {
+      await makeCustomer({ selfcareId: "zq", email: "zq-short@example.org", lines: [] });
+      expect(await findCustomers("zq")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "zq" }], next: null });
+      expect(await findCustomers("demo0001")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "demo0001" }] });
+      expect(SEARCH_MIN_PARTIAL).toBe(3);
+      for (const q of ["de", "Zq", "%", "_", "12", " 1- ", "\\"]) expect(await findCustomers(q)).toEqual({ kind: "too-short", min: 3 });
+      // Three digits written with a separator are a number search.
+      expect(ids(((await findCustomers("8-76")) as { customers: { selfcareId: string }[] }).customers)).toEqual(["demo0002"]);
+      expect(await findCustomers("   ")).toEqual({ kind: "empty" });
+    });
+
+    it("lists a customer once when the ID, the email and a number all match, ordered by ID", async () => {
+      expect(ids(await searchCustomers("emo000"))).toEqual(["demo0001", "demo0002"]);
+      // "0001" is in demo0001's ID and email and in yamada's number.
+      expect(ids(await searchCustomers("0001"))).toEqual(["demo0001", "yamada"]);
+    });
+
+    it("pages by self-care ID: every match once, in order, the last page without a next", async () => {
+      const made = [];
+      for (let i = 0; i < 25; i++) made.push((await makeCustomer({ selfcareId: `pagetest${String(i).padStart(2, "0")}`, email: `p${i}@paging.example`, lines: [] })).selfcareId);
+      const seen: string[] = [];
+      let after: string | null = null;
+      let pages = 0;
+      do {
+        const r = await findCustomers("pagetest", { after, take: 10 });
+        if (r.kind !== "results") throw new Error(r.kind);
+        expect(r.match).toBe("partial");
+        seen.push(...ids(r.customers));
+        after = r.next;
+        pages++;
+      } while (after && pages < 10);
+      expect(pages).toBe(3);
+      expect(seen).toEqual([...made].sort());
+      // The email branch pages the same way (same order, same keyset).
+      const first = await findCustomers("@paging.example", { take: 20 });
+      expect(first).toMatchObject({ kind: "results", next: "pagetest19" });
+      const second = await findCustomers("@paging.example", { after: "pagetest19", take: 20 });
+      expect(second.kind === "results" && ids(second.customers)).toEqual(made.slice(20));
+      expect(second).toMatchObject({ next: null });
+    });
+
     it("returns no secret: only the ID, email, lock state and line numbers", async () => {
       const found = await searchCustomers("example");
       expect(found.length).toBeGreaterThanOrEqual(5);
       for (const c of found) expect(Object.keys(c).sort()).toEqual(["email", "id", "lines", "lockedUntil", "selfcareId"]);
       expect(json(found)).not.toContain("$argon2");
+    });
+  });
+
+  describe("customerAuditEvents", () => {
+    it("merges the events naming the customer and those naming only the self-care ID: newest first, limited, each once", async () => {
+      const c = await makeCustomer({ lines: [] });
+      const other = await makeCustomer({ lines: [] });
+      const base = new Date("2027-01-10T10:00:00Z").getTime();
+      const ev = (i: number, who: "id" | "login" | "both" | "other") => ({
+        at: new Date(base + i * MIN),
+        type: "LOGIN_FAILED",
+        actor: "anonymous",
+        selfcareId: who === "other" ? other.selfcareId : who === "id" ? null : c.selfcareId,
+        customerId: who === "other" ? other.id : who === "login" ? null : c.id,
+        details: { i },
+      });
+      await prisma().auditEvent.createMany({
+        data: [ev(1, "id"), ev(2, "login"), ev(3, "both"), ev(4, "other"), ev(5, "login"), ev(6, "id"), ev(7, "both"), ev(8, "other"), ev(9, "login")],
+      });
+      const all = await customerAuditEvents({ id: c.id, selfcareId: c.selfcareId }, 50);
+      expect(all.map((e) => (e.details as { i: number }).i)).toEqual([9, 7, 6, 5, 3, 2, 1]);
+      const newest = await customerAuditEvents({ id: c.id, selfcareId: c.selfcareId }, 3);
+      expect(newest.map((e) => (e.details as { i: number }).i)).toEqual([9, 7, 6]);
+      expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
+      expect(typeof all[0]!.id).toBe("string");
     });
   });
 

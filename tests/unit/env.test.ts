@@ -196,3 +196,25 @@ describe("env(): parsed once from process.env", () => {
     expect(() => env()).toThrow(/PORT/);
   });
 });
+
+describe("parseEnv: the support desk", () => {
+  it("has placeholder defaults", () => {
+    const e = parseEnv({});
+    expect([e.SUPPORT_PHONE, e.SUPPORT_HOURS, e.SUPPORT_DAYS, e.SUPPORT_URL]).toEqual(["0120-123-456", "09:00-18:00", "weekdays", "/guide"]);
+  });
+  it("takes a phone number, hours, days and an https or local link", () => {
+    const e = parseEnv({ SUPPORT_PHONE: "03-1234-5678", SUPPORT_HOURS: "9:00-21:30", SUPPORT_DAYS: "daily", SUPPORT_URL: "https://www.example.jp/support" });
+    expect([e.SUPPORT_PHONE, e.SUPPORT_HOURS, e.SUPPORT_DAYS, e.SUPPORT_URL]).toEqual(["03-1234-5678", "9:00-21:30", "daily", "https://www.example.jp/support"]);
+  });
+  it.each([
+    ["SUPPORT_PHONE", "call us"],
+    ["SUPPORT_HOURS", "9 to 5"],
+    ["SUPPORT_HOURS", "25:00-26:00"],
+    ["SUPPORT_DAYS", "sometimes"],
+    ["SUPPORT_URL", "http://www.example.jp/support"],
+    ["SUPPORT_URL", "javascript:alert(1)"],
+    ["SUPPORT_URL", "//evil.example/"],
+  ])("refuses %s=%s, naming it", (name, value) => {
+    expect(names(problemsOf({ [name]: value }), name)).toBe(true);
+  });
+});

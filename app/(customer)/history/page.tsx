@@ -3,6 +3,7 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { formatJst } from "@/lib/format";
+import { serviceLabel } from "@/lib/lines/labels";
 import { isCancellable, listOwnChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
 import { ReflectionPromise } from "@/components/ReflectionPromise";
@@ -37,43 +38,49 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
           {changes.length === 0 ? (
             <p>{t("history.empty")}</p>
           ) : (
-            <div className="table-scroll">
-              <table className="schedule history">
-                <caption>{t("history.caption")}</caption>
-                <thead>
-                  <tr>
-                    <th scope="col">{t("history.number")}</th>
-                    <th scope="col">{t("history.requestedAt")}</th>
-                    <th scope="col">{t("history.reflection")}</th>
-                    <th scope="col">{t("history.status")}</th>
-                    <th scope="col">{t("history.appliedAt")}</th>
+            // A table on a wide screen; below 600 px each row is a card that reads top to bottom
+            // (globals.css, "table.cards"), every cell labelled by its column: same data, same order.
+            <table className="schedule history cards">
+              <caption>{t("history.caption")}</caption>
+              <thead>
+                <tr>
+                  <th scope="col">{t("history.number")}</th>
+                  <th scope="col">{t("history.service")}</th>
+                  <th scope="col">{t("history.requestedAt")}</th>
+                  <th scope="col">{t("history.reflection")}</th>
+                  <th scope="col">{t("history.status")}</th>
+                  <th scope="col">{t("history.appliedAt")}</th>
+                </tr>
+              </thead>
+              <tbody>
+                {changes.map((c) => (
+                  <tr key={c.id} data-testid="history-row">
+                    <th scope="row" data-label={t("history.number")} className="card-title">
+                      {c.line.number}
+                    </th>
+                    <td data-label={t("history.service")}>{serviceLabel(c.line.service, loc)}</td>
+                    <td data-label={t("history.requestedAt")}>{formatJst(c.requestedAt, loc)}</td>
+                    <td data-label={t("history.reflection")}>
+                      <ReflectionPromise change={{ service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }} />
+                    </td>
+                    <td data-label={t("history.status")}>
+                      <span className={`state state-${c.status.toLowerCase()}`}>{t(`status.${c.status}`)}</span>
+                      {isCancellable(c.status) ? (
+                        <>
+                          {" "}
+                          <Link href={`/password/cancel?id=${c.id}`} data-testid="history-cancel" className="target">
+                            {t("password.cancel")}
+                          </Link>
+                        </>
+                      ) : null}
+                    </td>
+                    <td data-label={t("history.appliedAt")}>
+                      {c.appliedAt ? formatJst(c.appliedAt, loc) : c.cancelledAt ? t("complete.cancelled", { time: formatJst(c.cancelledAt, loc) }) : "—"}
+                    </td>
                   </tr>
-                </thead>
-                <tbody>
-                  {changes.map((c) => (
-                    <tr key={c.id} data-testid="history-row">
-                      <td>{c.line.number}</td>
-                      <td>{formatJst(c.requestedAt, loc)}</td>
-                      <td>
-                        <ReflectionPromise change={{ service: c.line.service, dueAt: c.dueAt, deadline: c.deadline }} />
-                      </td>
-                      <td>
-                        {t(`status.${c.status}`)}
-                        {isCancellable(c.status) ? (
-                          <>
-                            {" "}
-                            <Link href={`/password/cancel?id=${c.id}`} data-testid="history-cancel">
-                              {t("password.cancel")}
-                            </Link>
-                          </>
-                        ) : null}
-                      </td>
-                      <td>{c.appliedAt ? formatJst(c.appliedAt, loc) : c.cancelledAt ? t("complete.cancelled", { time: formatJst(c.cancelledAt, loc) }) : "—"}</td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </div>
+                ))}
+              </tbody>
+            </table>
           )}
           <div className="actions">
             <Link href="/menu" className="btn btn-primary">

@@ -6,7 +6,7 @@ import { getTranslations } from "next-intl/server";
 import { database } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { formatJst } from "@/lib/format";
-import { cancelPendingChange, changeLinePassword } from "@/lib/lines/change-password";
+import { cancelPendingChange, changeLinePassword, LINE_BLOCK_MS } from "@/lib/lines/change-password";
 import { weakLinePasswordReason } from "@/lib/lines/password-strength";
 import { recordPreviewShown, type PreviewShown } from "@/lib/lines/preview-shown";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
@@ -78,10 +78,15 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
       {
         LINE_NOT_FOUND: true,
         FORM_EXPIRED: true,
-        CURRENT_PASSWORD_WRONG: async (e) =>
-          e.data.pendingSince
-            ? { ok: false, fieldErrors: { currentPassword: (await getTranslations())("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(e.data.pendingSince), locale) }) } }
-            : { ok: false, fieldErrors: { currentPassword: ERROR_KEYS.CURRENT_PASSWORD_WRONG } },
+        // Where the current line password is written (or, with a change waiting, which password is
+        // "current"), and how many wrong tries remain before changes to the line stop for 30 minutes.
+        CURRENT_PASSWORD_WRONG: async (e) => {
+          const t = await getTranslations();
+          const wrong = e.data.pendingSince ? t("errors.currentPasswordWrongPending", { requestedAt: formatJst(new Date(e.data.pendingSince), locale) }) : t("errors.currentPasswordWrongWhere");
+          const remaining = Number(e.data.remaining ?? 0);
+          const warning = remaining > 0 ? ` ${t("errors.currentPasswordRemaining", { remaining: String(remaining), minutes: String(LINE_BLOCK_MS / 60_000) })}` : "";
+          return { ok: false, fieldErrors: { currentPassword: `${wrong}${warning}` } };
+        },
         LINE_BLOCKED: (e) => ({ ok: false, formError: ERROR_KEYS.LINE_BLOCKED, formErrorValues: { until: formatJst(new Date(e.data.until), locale) } }),
         FORM_ALREADY_USED: (e) => ({
           ok: false,

@@ -20,7 +20,7 @@ export async function ChangeFacts({ change, children }: { change: { requestedAt:
       <dt>{t("complete.service")}</dt>
       <dd>{serviceLabel(change.line.service, locale)}</dd>
       <dt>{t("complete.requestedAt")}</dt>
-      <dd>{formatJst(change.requestedAt, locale)}</dd>
+      <dd>{t("common.jst", { time: formatJst(change.requestedAt, locale) })}</dd>
       <dt>{t("complete.reflectionAt")}</dt>
       <dd data-testid="reflection-time"><ReflectionPromise change={{ service: change.line.service, dueAt: change.dueAt, deadline: change.deadline }} /></dd>
       {children}

@@ -5,16 +5,22 @@ import { SiteHeader } from "@/components/SiteHeader";
 import { db } from "@/lib/db";
 import { isProduction } from "@/lib/env";
 import { formatJst } from "@/lib/format";
+import { textOf } from "@/i18n/runtime-key";
 
 export const metadata = { title: "Mailbox", robots: { index: false } };
 
-/** Outside production: every outgoing message, so a person can read their code without SMTP. */
+/**
+ * Outside production: every outgoing message, so a person can read their code without SMTP. Newest
+ * first by the database's clock (queuedAt): a simulated clock (APP_NOW, /dev/clock) never reorders it.
+ */
 export default async function DevMailboxPage() {
   if (isProduction()) notFound();
   const t = await getTranslations("mailbox");
   const locale = await pageLocale();
-  const sep = (await getTranslations("common"))("sep");
-  const mails = await db().outboxEmail.findMany({ orderBy: { createdAt: "desc" }, take: 50 });
+  const tc = await getTranslations("common");
+  const tAll = await getTranslations();
+  const sep = tc("sep");
+  const mails = await db().outboxEmail.findMany({ orderBy: [{ queuedAt: "desc" }, { createdAt: "desc" }], take: 50 });
   return (
     <>
       <SiteHeader />
@@ -25,7 +31,9 @@ export default async function DevMailboxPage() {
         {mails.map((m) => (
           <article key={m.id} className="panel mail" data-testid="mail" data-to={m.toAddress}>
             <p className="small">
-              {t("to")}: {m.toAddress}{sep}{t("created")}: {formatJst(m.createdAt, locale)}{sep}{t("status")}: {m.status}
+              {t("to")}: {m.toAddress}{sep}{t("created")}: {tc("jst", { time: formatJst(m.createdAt, locale) })}{sep}
+              {t("status")}: {tAll(`mailStatus.${m.status}`)}{sep}
+              {t("kind")}: {textOf(tAll, `mailKind.${m.kind}`)}
             </p>
             <h2>{m.subject}</h2>
             <pre className="mail-body">{m.body}</pre>

@@ -8,7 +8,7 @@ export default async function StaffConsoleLayout({ children }: { children: React
   const { principal } = await requireStaff();
   return (
     <>
-      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} />
+      <SignedInHeader who={principal.loginId} logout={staffLogoutAction} audience="staff" />
       {children}
     </>
   );

@@ -6,7 +6,7 @@ import { ClientMessages } from "@/components/ClientMessages";
 import { StaffActionForm } from "@/components/StaffActionForm";
 import { formatJst } from "@/lib/format";
 import { lockedStaff } from "@/lib/support/commands";
-import { searchCustomers } from "@/lib/support/lookup";
+import { findCustomers } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { unlockStaffAction } from "./customers/[id]/actions";
 import { requireStaff } from "@/lib/web/session";
@@ -19,9 +19,11 @@ export async function generateMetadata() {
 export default async function StaffSearchPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const { principal } = await requireStaff();
   const t = await getTranslations("staff");
-  const q = (await searchParams).q;
-  const query = typeof q === "string" ? q.slice(0, 100) : "";
-  const results = query ? await searchCustomers(query) : null;
+  const params = await searchParams;
+  const query = typeof params.q === "string" ? params.q.slice(0, 100) : "";
+  const after = typeof params.after === "string" ? params.after.slice(0, 100) : null;
+  const search = query ? await findCustomers(query, { after }) : null;
+  const results = search?.kind === "results" ? search.customers : null;
   const locale = await pageLocale();
   const ts = await getTranslations("staff");
   const tc = await getTranslations("common");
@@ -58,6 +60,11 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
             </ul>
           </section>
         ) : null}
+        {search?.kind === "too-short" ? (
+          <p className="form-error" role="alert" data-testid="search-too-short">
+            {t("searchTooShort", { min: String(search.min) })}
+          </p>
+        ) : null}
         {results ? (
           <section className="panel" aria-labelledby="results">
             <h2 id="results">{t("results")}</h2>
@@ -72,6 +79,13 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
                 </li>
               ))}
             </ul>
+            {search?.kind === "results" && search.next ? (
+              <p>
+                <Link href={`/staff?${new URLSearchParams({ q: query, after: search.next }).toString()}`} data-testid="search-next">
+                  {t("searchNext")}
+                </Link>
+              </p>
+            ) : null}
           </section>
         ) : null}
       </main>

@@ -17,7 +17,7 @@ export default async function StaffLoginPage({ searchParams }: { searchParams: P
   const next = safeReturnPath(sp.next, AUDIENCES.staff.home);
   return (
     <>
-      <SiteHeader />
+      <SiteHeader audience="staff" />
       <main id="main">
         <h1>{t("staff.loginTitle")}</h1>
         {sp.loggedOut ? (
@@ -28,7 +28,7 @@ export default async function StaffLoginPage({ searchParams }: { searchParams: P
         <section className="panel">
           <p>{t("staff.loginLead")}</p>
           <ClientMessages>
-            <LoginForm next={next} action={staffLoginAction} idLabel={t("staff.loginId")} />
+            <LoginForm next={next} action={staffLoginAction} audience="staff" />
           </ClientMessages>
         </section>
       </main>
