@@ -489,7 +489,9 @@ declare const messages: {
     "CHANGE_APPLIED": "反映完了",
     "CHANGE_FAILED": "反映失敗",
     "CHANGE_CANCELLED": "変更の取消",
-    "LINE_BLOCKED": "回線の変更停止"
+    "LINE_BLOCKED": "回線の変更停止",
+    "REGISTRATION_SEEN": "新パスワードでの登録",
+    "REGISTRATION_OLD_PASSWORD": "旧パスワードでの登録失敗"
   },
   "mailStatus": {
     "PENDING": "送信待ち",

@@ -45,7 +45,7 @@ export async function LineTimeline({ customerId, number, status, page, locale, p
                   {e.reason ? <span className="small"> — {e.reason}</span> : null}
                 </>
               ) : e.kind === "email" ? (
-                <span>{t("timeline.email", { subject: e.subject, status: e.status })}</span>
+                <span>{t("timeline.email", { subject: e.subject, status: textOf(t, `mailStatus.${e.status}`, { fallback: e.status }) })}</span>
               ) : (
                 <>
                   <strong>{textOf(t, `timeline.${e.outcome}`, { fallback: e.outcome })}</strong>

@@ -75,7 +75,7 @@ export type Profile = Map<string, { n: number; ms: number }>;
 function label(sql: string): string {
   if (sql.includes("SKIP LOCKED")) return "claim";
   if (sql.includes('"RegistrarCredential"')) return "registrar upsert";
-  if (/UPDATE "PasswordChange" SET status = 'APPLIED'/.test(sql)) return "mark applied";
+  if (/UPDATE "PasswordChange"(?: \w+)? SET status = 'APPLIED'/.test(sql)) return "mark applied";
   if (sql.includes('"AuditEvent"')) return "audit rows";
   if (sql.includes('"OutboxEmail"')) return "outbox emails";
   return "other SQL";

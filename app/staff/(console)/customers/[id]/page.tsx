@@ -204,9 +204,9 @@ export default async function StaffCustomerPage({ params, searchParams }: { para
                 {emails.map((m) => (
                   <tr key={m.id} data-testid="email-row">
                     <td>{fmt(m.createdAt)}</td>
-                    <td>{m.kind}</td>
+                    <td>{textOf(t, `mailKind.${m.kind}`, { fallback: m.kind })}</td>
                     <td>{m.subject}</td>
-                    <td>{m.status}</td>
+                    <td>{textOf(t, `mailStatus.${m.status}`, { fallback: m.status })}</td>
                     <td>{fmt(m.sentAt)}</td>
                   </tr>
                 ))}
