@@ -22,7 +22,8 @@ type Refused = FormFailure & { accepted?: { changeId: string }; idempotencyKey?:
 /** The server actions the page passes in (app/(customer)/password/actions.ts). */
 export interface PasswordChangeActions {
   changePasswordAction: (input: unknown) => Promise<Refused>;
-  previewAction: (number: unknown) => Promise<Preview | null>;
+  /** `formKey`: the form's idempotency key, so the preview shown is recorded once per form (support timeline). */
+  previewAction: (number: unknown, formKey?: unknown) => Promise<Preview | null>;
 }
 
 export function PasswordChangeForm({ idempotencyKey, lines, notices, actions }: { idempotencyKey: string; lines: Line[]; notices: React.ReactNode; actions: PasswordChangeActions }) {
@@ -62,7 +63,7 @@ export function PasswordChangeForm({ idempotencyKey, lines, notices, actions }: 
   useEffect(() => {
     const ticket = ++requested.current;
     const handle = setTimeout(async () => {
-      const p = number ? await previewAction(number) : null;
+      const p = number ? await previewAction(number, form.getValues("idempotencyKey")) : null;
       if (ticket === requested.current) showPreview(p);
     }, 250);
     return () => clearTimeout(handle);

@@ -375,7 +375,8 @@ declare const messages: {
     "REGISTRATION_SEEN": "新しいパスワードでの機器登録を確認（メール送信）",
     "REGISTRATION_OLD_PASSWORD": "機器が古いパスワードのまま（メール送信）",
     "STAFF_DROP_BINDINGS": "サポートが機器登録を削除",
-    "STAFF_UNBLOCK_LINE": "サポートが回線の変更ブロックを解除"
+    "STAFF_UNBLOCK_LINE": "サポートが回線の変更ブロックを解除",
+    "PREVIEW_SHOWN": "入力画面で反映予定を表示"
   },
   "clock": {
     "title": "シミュレーション時刻（開発・検証環境のみ）",
@@ -449,7 +450,9 @@ declare const messages: {
     "summary": "現在の状況",
     "unavailable": "登録サーバーの記録を読めませんでした（応答なし）。ポータルの記録のみ表示しています。",
     "notObserved": "登録サーバーの記録はありません（内部プロビジョナー: 登録は観測されません）。",
-    "change": "変更 {id}"
+    "change": "変更 {id}",
+    "promisedBatch": "（案内: {time}に反映）",
+    "promisedWithin": "（案内: {time}までに反映）"
   },
   "staffReg": {
     "dropBindings": "機器登録（バインディング）を削除",

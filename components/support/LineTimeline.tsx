@@ -35,6 +35,12 @@ export async function LineTimeline({ customerId, number, status, page, locale, p
               {e.kind === "audit" ? (
                 <>
                   <strong>{textOf(t, `audit.${e.type}`, { fallback: e.type })}</strong>
+                  {e.promised ? (
+                    <span data-testid="timeline-promised">
+                      {" "}
+                      {e.promised.kind === "batch" ? t("timeline.promisedBatch", { time: formatJst(e.promised.at, locale) }) : t("timeline.promisedWithin", { time: formatJst(e.promised.by, locale) })}
+                    </span>
+                  ) : null}
                   {e.changeId ? <span className="small"> {t("timeline.change", { id: e.changeId.slice(0, 8) })}</span> : null}
                   {e.reason ? <span className="small"> — {e.reason}</span> : null}
                 </>

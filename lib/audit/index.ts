@@ -31,7 +31,8 @@ export type AuditType =
   | "REGISTRATION_SEEN"
   | "REGISTRATION_OLD_PASSWORD"
   | "STAFF_DROP_BINDINGS"
-  | "STAFF_UNBLOCK_LINE";
+  | "STAFF_UNBLOCK_LINE"
+  | "PREVIEW_SHOWN";
 
 export interface AuditInput {
   type: AuditType;

@@ -1,6 +1,6 @@
 import { clock } from "../clock";
 import type { Database } from "../db";
-import { env } from "../env";
+import { env, type Env } from "../env";
 import { log } from "../log";
 import { every } from "../every";
 import { afterReflectionRun } from "../metrics";
@@ -24,7 +24,7 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     batchSize: e.WORKER_BATCH_SIZE,
     maxAttempts: e.WORKER_MAX_ATTEMPTS,
     // Optional (off): the old password stops at once instead of at its bindings' expiry (docs/operations.md).
-    afterApplied: e.DROP_BINDINGS_ON_REFLECTION ? dropBindingsOf : undefined,
+    afterApplied: afterAppliedStep(e),
   });
   let lastWatch = -Infinity;
   log.info({ provisioner: provisioner.name, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE }, "reflection worker started");
@@ -44,8 +44,17 @@ export function startReflectionWorker(database: Database, provisioner: Provision
   });
 }
 
-/** Drops the bindings of each line just reflected (one ul.rm each); a line the registrar does not take is logged. */
-async function dropBindingsOf(numbers: string[]): Promise<void> {
+/** The step run after each committed batch: DROP_BINDINGS_ON_REFLECTION on → drop the lines' old bindings. */
+export function afterAppliedStep(e: Pick<Env, "DROP_BINDINGS_ON_REFLECTION">): ((numbers: string[]) => Promise<void>) | undefined {
+  return e.DROP_BINDINGS_ON_REFLECTION ? dropBindingsOf : undefined;
+}
+
+/**
+ * Drops the bindings of each line just reflected (one ul.rm each, at KAMAILIO_RPC_URL). It never
+ * throws: a line the registrar does not take (down, refusing the token) is logged, and its old
+ * bindings simply expire by themselves (max_expires).
+ */
+export async function dropBindingsOf(numbers: string[]): Promise<void> {
   let failed = 0;
   for (const n of numbers) await dropBindings(n).catch(() => void failed++);
   if (failed > 0) log.warn({ lines: numbers.length, failed }, "DROP_BINDINGS_ON_REFLECTION: some bindings could not be dropped (they expire by themselves)");

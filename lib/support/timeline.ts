@@ -2,10 +2,11 @@ import { db } from "../db";
 import { configuredRegistrar, type RegistrarReader } from "../registration/registrar";
 import { deviceName, type RegistrarOutcome } from "../registration/status";
 import { log } from "../log";
+import type { Promised } from "../schedule";
 
 /** One entry of a line's timeline: a portal event (audit, email) or a registrar event (REGISTER outcome). */
 export type TimelineEntry =
-  | { source: "portal"; at: Date; kind: "audit"; type: string; actor: string; changeId: string | null; reason: string | null; ip: string | null }
+  | { source: "portal"; at: Date; kind: "audit"; type: string; actor: string; changeId: string | null; reason: string | null; ip: string | null; promised: Promised | null }
   | { source: "portal"; at: Date; kind: "email"; emailKind: string; subject: string; status: string }
   | { source: "registrar"; at: Date; kind: "register"; outcome: RegistrarOutcome; device: string | null; sourceAddress: string | null };
 
@@ -37,7 +38,7 @@ export async function lineTimeline(o: { customerId: string; lineNumber: string; 
   const entries: TimelineEntry[] = [];
   for (const a of [...lineAudit, ...customerAudit]) {
     const d = (a.details ?? {}) as Record<string, unknown>;
-    entries.push({ source: "portal", at: a.at, kind: "audit", type: a.type, actor: a.actor, changeId: typeof d.changeId === "string" ? d.changeId : null, reason: typeof d.reason === "string" ? d.reason : null, ip: a.ip });
+    entries.push({ source: "portal", at: a.at, kind: "audit", type: a.type, actor: a.actor, changeId: typeof d.changeId === "string" ? d.changeId : null, reason: typeof d.reason === "string" ? d.reason : null, ip: a.ip, promised: promisedOf(d.promised) });
   }
   for (const m of emails) entries.push({ source: "portal", at: m.createdAt, kind: "email", emailKind: m.kind, subject: m.subject, status: m.status });
   const reader = o.registrar === undefined ? configuredRegistrar() : o.registrar;
@@ -57,4 +58,14 @@ export async function lineTimeline(o: { customerId: string; lineNumber: string; 
   // More exist when the merge left some out, or when any one source filled its own page.
   const full = [lineAudit, customerAudit, emails].some((r) => r.length === limit) || entries.filter((e) => e.source === "registrar").length === limit;
   return { entries: page, older: page.length > 0 && (entries.length > limit || full) ? page[page.length - 1]!.at : null, registrar };
+}
+
+/** The promise a PREVIEW_SHOWN row recorded (lib/lines/preview-shown.ts), or null. */
+function promisedOf(v: unknown): Promised | null {
+  if (!v || typeof v !== "object") return null;
+  const p = v as { kind?: unknown; at?: unknown; by?: unknown };
+  const time = (x: unknown) => (typeof x === "string" && !Number.isNaN(Date.parse(x)) ? new Date(x) : null);
+  if (p.kind === "batch" && time(p.at)) return { kind: "batch", at: time(p.at)! };
+  if (p.kind === "within" && time(p.by)) return { kind: "within", by: time(p.by)! };
+  return null;
 }

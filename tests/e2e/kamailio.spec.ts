@@ -98,6 +98,14 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await c.end();
     return (r.rowCount ?? 0) > 0;
   };
+  /** The support timeline's "preview shown" rows of the line (lib/lines/preview-shown.ts). */
+  const previewsShown = async () => {
+    const c = new pg.Client({ connectionString: portalDb });
+    await c.connect();
+    const r = await c.query<{ promised: { kind: string; at?: string } }>(`SELECT details->'promised' AS promised FROM "AuditEvent" WHERE type = 'PREVIEW_SHOWN' AND "lineNumber" = $1 ORDER BY id`, [LINE]);
+    await c.end();
+    return r.rows.map((row) => row.promised);
+  };
   const register = (password: string, userAgent?: string) => sippRegister(kamailio.port, LINE, password, REALM, userAgent);
 
   test.beforeAll(async () => {
@@ -164,6 +172,8 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     await page.getByLabel("新IP加入電話パスワード (確認用)").fill(NEW);
     await page.getByRole("button", { name: "更新" }).click();
     await expect(page.getByTestId("reflection-time")).toHaveText("2026年11月25日 17:30（日本時間）");
+    // The browser sent the form's key with its preview asks: one "preview shown" row, with 17:30.
+    expect(await previewsShown()).toEqual([{ kind: "batch", at: "2026-11-25T08:30:00.000Z" }]);
 
     // Before 17:30 (the portal's own worker runs at ~14:00): the registrar still has the old password.
     // Waits for a heartbeat of the portal's worker written more than a second after the change (a

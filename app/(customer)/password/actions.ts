@@ -3,10 +3,12 @@
 import { randomUUID } from "node:crypto";
 import { redirect } from "next/navigation";
 import { getTranslations } from "next-intl/server";
+import { database } from "@/lib/db";
 import { isAppError } from "@/lib/errors";
 import { formatJst } from "@/lib/format";
 import { cancelPendingChange, changeLinePassword, LINE_BLOCK_MS } from "@/lib/lines/change-password";
 import { weakLinePasswordReason } from "@/lib/lines/password-strength";
+import { recordPreviewShown, type PreviewShown } from "@/lib/lines/preview-shown";
 import { findOwnLine, reflectionPreview } from "@/lib/lines/queries";
 import { normalizePhoneNumber, passwordChangeSchema, PHONE_PATTERN } from "@/lib/lines/schemas";
 import { log } from "@/lib/log";
@@ -34,9 +36,11 @@ interface ChangeRefused {
 /** 更新 answers only when it refuses (an accepted change redirects to the completion screen). */
 export type ChangeResult = Extract<FormResult<object, ChangeRefused>, { ok: false }>;
 
-async function previewFor(number: string, service: ServiceType, now: Date): Promise<Preview> {
+async function previewFor(number: string, service: ServiceType, now: Date, shown?: Omit<PreviewShown, "preview" | "lineNumber">): Promise<Preview> {
   const p = reflectionPreview(service, now);
-  return { number, sentence: await previewSentence(p), promise: p.promise, changesAt: p.changesAt.toISOString(), serverNow: now.toISOString() };
+  // The support timeline's "preview shown": once per form and line, again when the promise changes.
+  const [sentence] = await Promise.all([previewSentence(p), shown ? recordPreviewShown({ ...shown, lineNumber: number, preview: p }) : null]);
+  return { number, sentence, promise: p.promise, changesAt: p.changesAt.toISOString(), serverNow: now.toISOString() };
 }
 
 /** 更新: check the session, parse with the form's own schema, call the use-case, map its result. */
@@ -95,7 +99,8 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
           const line = await findOwnLine(principal.id, parsed.data.number);
           if (!line) return null;
           const when = reflectionWhen(await getTranslations(), locale, { service: line.service, dueAt: new Date(e.data.dueAt), deadline: new Date(e.data.deadline) });
-          return { ok: false, formError: ERROR_KEYS.REFLECTION_CHANGED, formErrorValues: { when }, preview: await previewFor(line.number, line.service, now) };
+          const shown = { database: database(), customer: { id: principal.id, loginId: principal.loginId }, formKey: parsed.data.idempotencyKey, client };
+          return { ok: false, formError: ERROR_KEYS.REFLECTION_CHANGED, formErrorValues: { when }, preview: await previewFor(line.number, line.service, now, shown) };
         },
       },
       "password change failed",
@@ -105,15 +110,15 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
 }
 
 /** The reflection preview for a number, once it is one of this customer's lines (else null). */
-export async function previewAction(number: unknown): Promise<Preview | null> {
+export async function previewAction(number: unknown, formKey?: unknown): Promise<Preview | null> {
   const { principal } = await requireCustomer();
   if (typeof number !== "string" || number.length > 64) return null;
   const normalized = normalizePhoneNumber(number);
   if (!PHONE_PATTERN.test(normalized)) return null;
   const line = await findOwnLine(principal.id, normalized);
   if (!line) return null;
-  const { now } = await requestContext();
-  return previewFor(normalized, line.service, now);
+  const { now, client } = await requestContext();
+  return previewFor(normalized, line.service, now, { database: database(), customer: { id: principal.id, loginId: principal.loginId }, formKey, client });
 }
 
 /**
