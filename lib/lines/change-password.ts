@@ -252,8 +252,13 @@ export function adapterGuideUrl(): string {
   return new URL("/guide/adapter", env().NEXTAUTH_URL ?? `http://${env().HOST}:${env().PORT}`).toString();
 }
 
-/** How long a guess waits for a slot while other guesses of the line are being verified. */
-const SLOT_WAIT_MS = 10_000;
+/**
+ * Guess slots whose line has seen no slot taken or given back for this long (by the database's
+ * clock, "guessSlotsAt") are taken to be lost: their requests died without giving them back. It is
+ * the slots' own age, not how long a waiter has waited, so a busy machine on which verifications
+ * are slow (a guess waiting behind five slow argon2 checks) never turns into a block.
+ */
+const SLOT_STUCK_MS = 60_000;
 
 /**
  * Takes one of the line's LINE_FAILURES_TO_BLOCK guess slots with one conditional UPDATE, so that
@@ -265,10 +270,9 @@ const SLOT_WAIT_MS = 10_000;
  */
 async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<Earlier>): Promise<{ guess: number } | { earlier: NonNullable<Earlier> }> {
   const prisma = db();
-  const started = Date.now();
   for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
     const slot = await prisma.$queryRaw<{ failedPasswordCount: number }[]>`
-      UPDATE "Line" SET "failedPasswordCount" = "failedPasswordCount" + 1
+      UPDATE "Line" SET "failedPasswordCount" = "failedPasswordCount" + 1, "guessSlotsAt" = clock_timestamp()
        WHERE id = ${lineId}::uuid AND ("blockedUntil" IS NULL OR "blockedUntil" <= ${now})
          AND "failedPasswordCount" < ${LINE_FAILURES_TO_BLOCK}
        RETURNING "failedPasswordCount"`;
@@ -277,17 +281,17 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
     if (row?.blockedUntil && row.blockedUntil > now) throw new AppError("LINE_BLOCKED", { until: row.blockedUntil.toISOString() });
     const twin = await earlier();
     if (twin) return { earlier: twin };
-    if (Date.now() - started > SLOT_WAIT_MS) {
-      // Every slot held for this long: their requests died without giving them back (a crash).
-      // That becomes a real, recorded block, which ends by itself, rather than a line stuck for good.
-      const until = new Date(now.getTime() + LINE_BLOCK_MS);
-      const stuck = await prisma.$executeRaw`
-        UPDATE "Line" SET "failedPasswordCount" = 0, "blockedUntil" = ${until}
-         WHERE id = ${lineId}::uuid AND "failedPasswordCount" >= ${LINE_FAILURES_TO_BLOCK} AND ("blockedUntil" IS NULL OR "blockedUntil" <= ${now})`;
-      if (stuck > 0) {
-        log.warn({ lineId, until: until.toISOString() }, "guess slots of a line were never given back: the line is blocked instead");
-        await audit(prisma, { type: "LINE_BLOCKED", actor: "system", at: now, details: { until: until.toISOString(), reason: "stuck_guess_slots" } });
-      }
+    // Every slot held and none taken or given back for SLOT_STUCK_MS: their requests died without
+    // giving them back (a crash). That becomes a real, recorded block, which ends by itself, rather
+    // than a line stuck for good. Slots still moving (slow verifications) are waited for.
+    const until = new Date(now.getTime() + LINE_BLOCK_MS);
+    const stuck = await prisma.$executeRaw`
+      UPDATE "Line" SET "failedPasswordCount" = 0, "blockedUntil" = ${until}
+       WHERE id = ${lineId}::uuid AND "failedPasswordCount" >= ${LINE_FAILURES_TO_BLOCK} AND ("blockedUntil" IS NULL OR "blockedUntil" <= ${now})
+         AND ("guessSlotsAt" IS NULL OR "guessSlotsAt" < clock_timestamp() - ${SLOT_STUCK_MS}::int * interval '1 millisecond')`;
+    if (stuck > 0) {
+      log.warn({ lineId, until: until.toISOString() }, "guess slots of a line were never given back: the line is blocked instead");
+      await audit(prisma, { type: "LINE_BLOCKED", actor: "system", at: now, details: { until: until.toISOString(), reason: "stuck_guess_slots" } });
       throw new AppError("LINE_BLOCKED", { until: until.toISOString() });
     }
     await new Promise((resolve) => setTimeout(resolve, wait));
@@ -295,7 +299,7 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
 }
 
 async function releaseGuessSlot(lineId: string): Promise<void> {
-  await db().$executeRaw`UPDATE "Line" SET "failedPasswordCount" = GREATEST("failedPasswordCount" - 1, 0) WHERE id = ${lineId}::uuid`;
+  await db().$executeRaw`UPDATE "Line" SET "failedPasswordCount" = GREATEST("failedPasswordCount" - 1, 0), "guessSlotsAt" = clock_timestamp() WHERE id = ${lineId}::uuid`;
 }
 
 /** Raised inside the acceptance transaction so that the refusal is audited after its rollback. */

@@ -721,7 +721,8 @@ describe("cancel a pending change", () => {
   it("guess slots never given back (their requests died) become a real, audited block instead of a line stuck for good", async () => {
     const customer = await seedCustomer();
     const line = await seedLine(customer.id, "B2BUA");
-    await prisma().line.update({ where: { id: line.id }, data: { failedPasswordCount: LINE_FAILURES_TO_BLOCK } });
+    // Every slot taken, the last of them a minute ago, and none given back since.
+    await database.sql.query(`UPDATE "Line" SET "failedPasswordCount" = $2, "guessSlotsAt" = clock_timestamp() - interval '61 seconds' WHERE id = $1::uuid`, [line.id, LINE_FAILURES_TO_BLOCK]);
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() }));
     expect(e.code).toBe("LINE_BLOCKED");
     const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
@@ -731,6 +732,30 @@ describe("cancel a pending change", () => {
     // After the block the line opens again, and the right password works.
     await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword(), now: new Date(T0.getTime() + LINE_BLOCK_MS + 1) });
   });
+
+  it("a guess waiting longer than the old 10 s behind slots that are still moving is not blocked: it gets the slot once one is given back", async () => {
+    const customer = await seedCustomer();
+    const line = await seedLine(customer.id, "B2BUA");
+    // Every slot in use by verifications that are slow (a loaded machine), the newest taken just now.
+    await database.sql.query(`UPDATE "Line" SET "failedPasswordCount" = $2, "guessSlotsAt" = clock_timestamp() WHERE id = $1::uuid`, [line.id, LINE_FAILURES_TO_BLOCK]);
+    const next = newPassword();
+    let settled = false;
+    const pending = submit(customer, { number: line.number, currentPassword: line.password, newPassword: next }).finally(() => (settled = true));
+    // Half-way, another guess ends and a new one takes its slot: the slots are alive.
+    await new Promise((r) => setTimeout(r, 6_000));
+    await database.sql.query(`UPDATE "Line" SET "guessSlotsAt" = clock_timestamp() WHERE id = $1::uuid`, [line.id]);
+    await new Promise((r) => setTimeout(r, 6_000));
+    expect(settled).toBe(false);
+    expect((await prisma().line.findUniqueOrThrow({ where: { id: line.id } })).blockedUntil).toBeNull();
+    // One slot is given back (its guess was a replay): the waiting guess takes it and is accepted.
+    await database.sql.query(`UPDATE "Line" SET "failedPasswordCount" = "failedPasswordCount" - 1, "guessSlotsAt" = clock_timestamp() WHERE id = $1::uuid`, [line.id]);
+    const r = await pending;
+    expect(r.replayed).toBe(false);
+    const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
+    expect(l.blockedUntil).toBeNull();
+    expect(await verifySecret(l.passwordHash, next)).toBe(true);
+    expect(await prisma().auditEvent.count({ where: { type: "LINE_BLOCKED", lineNumber: line.number } })).toBe(0);
+  }, 60_000);
 
   it("is refused for another customer's change, twice for the same change, and for a line with no known baseline", async () => {
     const customer = await seedCustomer();
