@@ -20,6 +20,15 @@ export interface SqlRunner {
 }
 export type SqlQuery = <R = Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<R[]>;
 
+/**
+ * Raw SQL on a Prisma interactive transaction: a use-case inside `database.prisma.$transaction` runs
+ * a statement Prisma cannot express (a row lock, a set-based UPDATE) on that same transaction, so it
+ * commits and rolls back with the rest. One statement per call ($1, $2… are `params`).
+ */
+export function sqlIn(tx: Tx): SqlQuery {
+  return async (sql, params) => tx.$queryRawUnsafe(sql, ...(params ?? []));
+}
+
 export interface Database {
   kind: "pglite" | "postgres";
   prisma: PrismaClient;

@@ -1,4 +1,4 @@
-import type { Tx } from "../db";
+import { sqlIn, type Tx } from "../db";
 import type { Locale } from "../format";
 
 /** Customers and staff sign in the same way; this is the little that differs between them. */
@@ -81,10 +81,7 @@ export const principals = {
 
   /** The account's counters under a row lock (for the rest of the transaction), or null for no such account. */
   async lockState(tx: Tx, kind: PrincipalKind, id: string): Promise<LockState | null> {
-    const rows = await tx.$queryRawUnsafe<LockState[]>(
-      `SELECT "failedLoginCount", "failedCodeCount", "lockoutCount", "lockedUntil" FROM ${TABLE[kind]} WHERE id = $1::uuid FOR UPDATE`,
-      id,
-    );
+    const rows = await sqlIn(tx)<LockState>(`SELECT "failedLoginCount", "failedCodeCount", "lockoutCount", "lockedUntil" FROM ${TABLE[kind]} WHERE id = $1::uuid FOR UPDATE`, [id]);
     const row = rows[0];
     return row ? { ...row, lockedUntil: row.lockedUntil ? new Date(row.lockedUntil) : null } : null;
   },
