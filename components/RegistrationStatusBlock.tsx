@@ -1,4 +1,5 @@
 import { getTranslations } from "next-intl/server";
+import { database } from "@/lib/db";
 import { env } from "@/lib/env";
 import { registrationSnapshot } from "@/lib/registration/text";
 import { pageLocale } from "@/lib/web/locale";
@@ -8,7 +9,7 @@ import { RegistrationStatus } from "./RegistrationStatus";
 export async function RegistrationStatusBlock({ customerId, now, change }: { customerId: string; now: Date; change?: string }) {
   const locale = await pageLocale();
   const t = await getTranslations({ locale, namespace: "registration" });
-  const initial = await registrationSnapshot(customerId, now, locale, change);
+  const initial = await registrationSnapshot(database(), customerId, now, locale, change);
   if (!change && initial.items.length === 0) return null;
   const labels = { title: t("title"), howto: t("howto"), none: t("none"), checkFailed: t("checkFailed"), line: t("line", { number: "{number}" }) };
   return <RegistrationStatus initial={initial} labels={labels} change={change} pollSeconds={env().REGISTRATION_STATUS_POLL_SECONDS} showNumber={!change} />;

@@ -116,15 +116,14 @@ export function openConfiguredDatabase(): Database {
 
 const holder = globalThis as unknown as { __selfcareDb?: Database };
 
-/** The process's one database (opened lazily, never at build time). */
+/**
+ * The process's one database (opened lazily, never at build time). Only the process's edges read
+ * it — server actions, pages, route handlers, lib/web, next-auth, the background loops and boot —
+ * and pass it to the use-cases, which take it as their first parameter (eslint.config.mjs).
+ */
 export function database(): Database {
   holder.__selfcareDb ??= openConfiguredDatabase();
   return holder.__selfcareDb;
-}
-
-/** The process's one Prisma client. */
-export function db(): PrismaClient {
-  return database().prisma;
 }
 
 /** Replaces the process's database (tests, benchmarks). */

@@ -35,23 +35,23 @@ const reflectSchema = z.object({ now: z.iso.datetime({ offset: true }) });
 
 export const testApi: TestApi | null = {
   // Test customers with lines, for end-to-end tests and the QA kit.
-  "POST customers": (req) => body(req, testCustomerSchema, createTestCustomer),
+  "POST customers": (req) => body(req, testCustomerSchema, (input) => createTestCustomer(database(), input)),
   "DELETE customers": async (req) => {
     const id = testLoginIdParam(req.nextUrl.searchParams.get("selfcareId"));
     if (!id) return NextResponse.json({ error: "selfcareId required (1-64 characters, no control characters)" }, { status: 400 });
-    return NextResponse.json({ deleted: await deleteTestCustomer(id) });
+    return NextResponse.json({ deleted: await deleteTestCustomer(database(), id) });
   },
   // Many test customers at once (one line each), for load tests.
-  "POST customers/bulk": (req) => body(req, testCustomerBulkSchema, createTestCustomersBulk),
+  "POST customers/bulk": (req) => body(req, testCustomerBulkSchema, (input) => createTestCustomersBulk(database(), input)),
   // Test staff members.
-  "POST staff": (req) => body(req, testStaffSchema, createTestStaff),
+  "POST staff": (req) => body(req, testStaffSchema, (input) => createTestStaff(database(), input)),
   "DELETE staff": async (req) => {
     const id = testLoginIdParam(req.nextUrl.searchParams.get("loginId"));
     if (!id) return NextResponse.json({ error: "loginId required (1-64 characters, no control characters)" }, { status: 400 });
-    return NextResponse.json({ deleted: await deleteTestStaff(id) });
+    return NextResponse.json({ deleted: await deleteTestStaff(database(), id) });
   },
   // Row counts (by status, kind and type) and content digests of every table, for load and bad-input tests.
-  "GET counts": async () => NextResponse.json(await testTableCounts()),
+  "GET counts": async () => NextResponse.json(await testTableCounts(database())),
   // Runs the reflection worker once in this process as if its clock read `now` (e.g. the 17:30
   // batch), for tests on the embedded database, which no second worker process can open.
   "POST reflect": (req) =>

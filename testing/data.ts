@@ -2,7 +2,7 @@
 // outside lib/: production builds do not contain it (next.config.ts aliases testing/api.ts away).
 import { z } from "zod";
 import { hashSecret } from "@/lib/auth/password";
-import { db } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { SERVICE_TYPES } from "@/lib/schedule";
 import { hasControlCharacter } from "@/lib/validation/text";
 
@@ -26,8 +26,8 @@ export const testCustomerSchema = z.object({
 });
 
 /** Creates a customer with lines, for end-to-end tests and the QA kit (replaces one of the same ID). */
-export async function createTestCustomer(input: z.infer<typeof testCustomerSchema>): Promise<{ id: string }> {
-  const prisma = db();
+export async function createTestCustomer(database: Database, input: z.infer<typeof testCustomerSchema>): Promise<{ id: string }> {
+  const prisma = database.prisma;
   await prisma.customer.deleteMany({ where: { selfcareId: input.selfcareId } });
   await prisma.line.deleteMany({ where: { number: { in: input.lines.map((l) => l.number) } } });
   const lines = await Promise.all(
@@ -42,22 +42,22 @@ export async function createTestCustomer(input: z.infer<typeof testCustomerSchem
   return { id: c.id };
 }
 
-export async function deleteTestCustomer(selfcareId: string): Promise<number> {
-  return (await db().customer.deleteMany({ where: { selfcareId } })).count;
+export async function deleteTestCustomer(database: Database, selfcareId: string): Promise<number> {
+  return (await database.prisma.customer.deleteMany({ where: { selfcareId } })).count;
 }
 
 export const testStaffSchema = z.object({ loginId: storable(64), password: z.string().min(1).max(128), email: z.email() });
 
 /** Creates a staff member (replaces one of the same login ID). */
-export async function createTestStaff(input: z.infer<typeof testStaffSchema>): Promise<{ id: string }> {
-  const prisma = db();
+export async function createTestStaff(database: Database, input: z.infer<typeof testStaffSchema>): Promise<{ id: string }> {
+  const prisma = database.prisma;
   await prisma.staffUser.deleteMany({ where: { loginId: input.loginId } });
   const s = await prisma.staffUser.create({ data: { loginId: input.loginId, email: input.email, passwordHash: await hashSecret(input.password) } });
   return { id: s.id };
 }
 
-export async function deleteTestStaff(loginId: string): Promise<number> {
-  return (await db().staffUser.deleteMany({ where: { loginId } })).count;
+export async function deleteTestStaff(database: Database, loginId: string): Promise<number> {
+  return (await database.prisma.staffUser.deleteMany({ where: { loginId } })).count;
 }
 
 export const testCustomerBulkSchema = z.object({
@@ -79,8 +79,8 @@ export const testCustomerBulkSchema = z.object({
  * and shared, so seeding 1,000 customers costs two argon2 hashes, not 2,000. Replaces customers and
  * lines of the same IDs and numbers. Returns the IDs in order.
  */
-export async function createTestCustomersBulk(input: z.infer<typeof testCustomerBulkSchema>): Promise<{ customers: { id: string; selfcareId: string; email: string; number: string; service: string }[] }> {
-  const prisma = db();
+export async function createTestCustomersBulk(database: Database, input: z.infer<typeof testCustomerBulkSchema>): Promise<{ customers: { id: string; selfcareId: string; email: string; number: string; service: string }[] }> {
+  const prisma = database.prisma;
   const width = 11 - input.numberPrefix.length;
   if (String(input.count - 1).length > width) throw new Error("numberPrefix leaves too few digits for count");
   const rows = Array.from({ length: input.count }, (_, i) => {
@@ -102,8 +102,8 @@ export async function createTestCustomersBulk(input: z.infer<typeof testCustomer
 }
 
 /** Row counts and content digests of every table, for tests that assert "nothing was written". */
-export async function testTableCounts(): Promise<Record<string, unknown>> {
-  const prisma = db();
+export async function testTableCounts(database: Database): Promise<Record<string, unknown>> {
+  const prisma = database.prisma;
   const groups = async (table: string, column: string) => {
     const rows = await prisma.$queryRawUnsafe<{ k: string; n: number }[]>(`SELECT "${column}"::text AS k, count(*)::int AS n FROM "${table}" GROUP BY 1 ORDER BY 1`);
     return Object.fromEntries(rows.map((r) => [r.k, r.n]));

@@ -15,6 +15,7 @@ import type { FormResult } from "@/lib/web/form-result";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext, safeReturnPath } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
+import { database } from "@/lib/db";
 
 /** The codes the sign-in and resend steps show; any other error is unexpected. */
 const SHOWN = { INVALID_CREDENTIALS: true, RATE_LIMITED: true, CHALLENGE_DEAD: true, RESEND_TOO_SOON: true } as const;
@@ -32,7 +33,7 @@ export async function login(kind: Audience, input: unknown, next: unknown): Prom
   const { now, client } = await requestContext();
   let challengeId: string;
   try {
-    ({ challengeId } = await startLogin({ kind, loginId: parsed.data.selfcareId, password: parsed.data.password, now, client, locale: await pageLocale() }));
+    ({ challengeId } = await startLogin(database(), { kind, loginId: parsed.data.selfcareId, password: parsed.data.password, now, client, locale: await pageLocale() }));
   } catch (error) {
     return fail(error);
   }
@@ -46,7 +47,7 @@ export async function resend(): Promise<FormResult> {
   if (!challengeId) return { ok: false, formError: "errors.challengeDead" };
   const { now, client } = await requestContext();
   try {
-    const r = await resendCode({ challengeId, now, client });
+    const r = await resendCode(database(), { challengeId, now, client });
     return { ok: true, message: r.maskedEmail };
   } catch (error) {
     return fail(error);
@@ -57,7 +58,7 @@ export async function resend(): Promise<FormResult> {
 export async function logout(kind: Audience): Promise<never> {
   const s = await currentSession(kind);
   const { now, client } = await requestContext();
-  if (s) await endSession({ sessionId: s.sessionId, now, client });
+  if (s) await endSession(database(), { sessionId: s.sessionId, now, client });
   const jar = await cookies();
   const names = cookieNames();
   for (const name of [names.session, names.challenge]) jar.set(name, "", portalCookie({ maxAge: 0 }));

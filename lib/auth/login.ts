@@ -1,5 +1,5 @@
 import { audit, type ClientInfo } from "../audit";
-import { db, type Tx } from "../db";
+import type { Database, PrismaClient, Tx } from "../db";
 import { AppError } from "../errors";
 import type { Locale } from "../format";
 import { enqueueEmail } from "../mail/outbox";
@@ -48,7 +48,7 @@ async function lockAccount(tx: Tx, principal: Principal, state: LockState, o: { 
  * are evaluated before the lock, and a guess that could not be reserved (locked, or the limit taken
  * by guesses in flight) is never checked at all: right and wrong answer alike.
  */
-export async function startLogin(o: {
+export async function startLogin(database: Database, o: {
   kind: PrincipalKind;
   loginId: string;
   password: string;
@@ -57,7 +57,7 @@ export async function startLogin(o: {
   /** The language the customer is using; their emails follow it from now on. */
   locale?: Locale;
 }): Promise<{ challengeId: string; maskedEmail: string; expiresAt: Date }> {
-  const prisma = db();
+  const prisma = database.prisma;
   if (o.client.ip) await consume(prisma, "login-ip", o.client.ip);
   const principal = await principals.find(prisma, o.kind, o.loginId);
   const actor = actorOf(o.kind);
@@ -116,12 +116,12 @@ export async function startLogin(o: {
   return { challengeId, maskedEmail: maskEmail(principal.email), expiresAt };
 }
 
-async function loadChallenge(challengeId: string) {
+async function loadChallenge(prisma: PrismaClient, challengeId: string) {
   if (!isUuid(challengeId)) return null;
-  const challenge = await db().loginChallenge.findUnique({ where: { id: challengeId } });
+  const challenge = await prisma.loginChallenge.findUnique({ where: { id: challengeId } });
   if (!challenge) return null;
   const kind: PrincipalKind = challenge.customerId ? "customer" : "staff";
-  const principal = await principals.byId(db(), kind, (challenge.customerId ?? challenge.staffUserId)!);
+  const principal = await principals.byId(prisma, kind, (challenge.customerId ?? challenge.staffUserId)!);
   return principal ? { challenge, principal } : null;
 }
 
@@ -131,10 +131,11 @@ async function loadChallenge(challengeId: string) {
  * ends first) and when "resend" is allowed again.
  */
 export async function describeChallenge(
+  database: Database,
   challengeId: string,
   now: Date,
 ): Promise<{ maskedEmail: string; expiresAt: Date; kind: PrincipalKind; state: ReturnType<typeof challengeState>; attemptsLeft: number; resendAt: Date } | null> {
-  const found = await loadChallenge(challengeId);
+  const found = await loadChallenge(database.prisma, challengeId);
   if (!found) return null;
   const { challenge, principal } = found;
   return {
@@ -151,14 +152,14 @@ export async function describeChallenge(
  * Step 2: the emailed code. A right code on an open challenge consumes it (once, even under
  * concurrent tries) and opens a server-side session; wrong codes count against the challenge.
  */
-export async function verifyCode(o: { challengeId: string; code: string; now: Date; client: ClientInfo }): Promise<{
+export async function verifyCode(database: Database, o: { challengeId: string; code: string; now: Date; client: ClientInfo }): Promise<{
   sessionId: string;
   kind: PrincipalKind;
   principalId: string;
   sessionVersion: number;
 }> {
-  const prisma = db();
-  const found = await loadChallenge(o.challengeId);
+  const prisma = database.prisma;
+  const found = await loadChallenge(prisma, o.challengeId);
   if (!found) throw new AppError("CHALLENGE_DEAD");
   const { challenge, principal } = found;
   const base = { actor: "anonymous" as const, at: o.now, ...who(principal), client: o.client };
@@ -233,9 +234,9 @@ class NotReserved extends Error {}
  * A new code for an open (or merely expired) challenge: at most one per minute and five per hour
  * per account. The challenge's failure count is kept: a new code buys no extra guesses.
  */
-export async function resendCode(o: { challengeId: string; now: Date; client: ClientInfo }): Promise<{ maskedEmail: string; expiresAt: Date }> {
-  const prisma = db();
-  const found = await loadChallenge(o.challengeId);
+export async function resendCode(database: Database, o: { challengeId: string; now: Date; client: ClientInfo }): Promise<{ maskedEmail: string; expiresAt: Date }> {
+  const prisma = database.prisma;
+  const found = await loadChallenge(prisma, o.challengeId);
   if (!found) throw new AppError("CHALLENGE_DEAD");
   const { challenge, principal } = found;
   const state = challengeState(challenge, o.now);

@@ -12,6 +12,7 @@ import { codeSchema } from "./schemas";
 import { endSession, SESSION_ABSOLUTE_MS } from "./session";
 import { isUuid } from "../validation/ids";
 import { safeReturnPath } from "../web/return-path";
+import { database } from "@/lib/db";
 
 /** Cookie names: `__Secure-`/`__Host-` prefixed in production (HTTPS only there). */
 export function cookieNames() {
@@ -80,7 +81,7 @@ export function authOptions(signInRequest: () => Promise<SignInRequest>): NextAu
           const { challengeId, now, client } = await signInRequest();
           if (!challengeId) throw new Error("CHALLENGE_DEAD");
           try {
-            const s = await verifyCode({ challengeId, code: parsed.data.code, now, client });
+            const s = await verifyCode(database(), { challengeId, code: parsed.data.code, now, client });
             return { id: s.sessionId, kind: s.kind, sv: s.sessionVersion };
           } catch (error) {
             if (isAppError(error)) throw new Error(error.code);
@@ -94,7 +95,7 @@ export function authOptions(signInRequest: () => Promise<SignInRequest>): NextAu
     // the server-side session too, not only the cookie.
     events: {
       async signOut({ token }) {
-        if (token?.sid && isUuid(token.sid)) await endSession({ sessionId: token.sid, now: clock.now(), client: { ip: null, userAgent: null } });
+        if (token?.sid && isUuid(token.sid)) await endSession(database(), { sessionId: token.sid, now: clock.now(), client: { ip: null, userAgent: null } });
       },
     },
     callbacks: {

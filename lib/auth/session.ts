@@ -1,5 +1,5 @@
 import { audit, type ClientInfo } from "../audit";
-import { db } from "../db";
+import type { Database } from "../db";
 import { principals, type Principal, type PrincipalKind } from "./principals";
 
 /** A session ends after 30 minutes without a request… */
@@ -25,9 +25,9 @@ export interface SessionClaims {
  * hours, and the account's session version unchanged (logout, lockout and a support unlock bump it).
  * A valid session is touched, which slides the idle limit.
  */
-export async function checkSession(claims: SessionClaims, expectedKind: PrincipalKind, now: Date, o: { touch?: boolean } = {}): Promise<SessionCheck> {
+export async function checkSession(database: Database, claims: SessionClaims, expectedKind: PrincipalKind, now: Date, o: { touch?: boolean } = {}): Promise<SessionCheck> {
   if (claims.kind !== expectedKind) return { ok: false, reason: "kind" };
-  const prisma = db();
+  const prisma = database.prisma;
   const session = await prisma.authSession.findUnique({ where: { id: claims.sid } });
   if (!session) return { ok: false, reason: "missing" };
   if (session.revokedAt) return { ok: false, reason: "revoked" };
@@ -47,8 +47,8 @@ export async function checkSession(claims: SessionClaims, expectedKind: Principa
 }
 
 /** Ends a session on the server (logout). */
-export async function endSession(o: { sessionId: string; now: Date; client: ClientInfo }): Promise<void> {
-  const prisma = db();
+export async function endSession(database: Database, o: { sessionId: string; now: Date; client: ClientInfo }): Promise<void> {
+  const prisma = database.prisma;
   await prisma.$transaction(async (tx) => {
     const session = await tx.authSession.findUnique({ where: { id: o.sessionId } });
     if (!session || session.revokedAt) return;

@@ -4,7 +4,7 @@ import { audit, type ClientInfo } from "../audit";
 import { hashSecret, verifySecret } from "../auth/password";
 import { log } from "../log";
 import { seal } from "../crypto/seal";
-import { db, type Tx } from "../db";
+import type { Database, PrismaClient, Tx } from "../db";
 import { env } from "../env";
 import { AppError } from "../errors";
 import type { Locale } from "../format";
@@ -83,7 +83,7 @@ async function earlierUse(q: Pick<Tx, "passwordChange">, idempotencyKey: string,
  *   before it is verified, so at most LINE_FAILURES_TO_BLOCK guesses are ever evaluated in a row
  *   however many arrive at once, and a blocked line answers LINE_BLOCKED for right and wrong.
  */
-export async function changeLinePassword(o: {
+export async function changeLinePassword(database: Database, o: {
   customer: Customer;
   number: string;
   currentPassword: string;
@@ -93,7 +93,7 @@ export async function changeLinePassword(o: {
   now: Date;
   client: ClientInfo;
 }): Promise<ChangeAccepted> {
-  const prisma = db();
+  const prisma = database.prisma;
   const base = { actor: "customer" as const, at: o.now, selfcareId: o.customer.loginId, customerId: o.customer.id, lineNumber: o.number, client: o.client };
   const digest = submissionDigest(o.number, o.newPassword);
 
@@ -126,7 +126,7 @@ export async function changeLinePassword(o: {
     }
   }
 
-  const taken = await takeGuessSlot(line.id, o.now, () => earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
+  const taken = await takeGuessSlot(prisma, line.id, o.now, () => earlierUse(prisma, o.idempotencyKey, o.customer.id, digest));
   if ("earlier" in taken) return (await settle(taken.earlier))!;
   const guess = taken.guess;
   // The slot ends one way or another: counted (a verified wrong guess), reset (an accepted change)
@@ -243,7 +243,7 @@ export async function changeLinePassword(o: {
       throw error;
     }
   } finally {
-    if (!slotSettled) await releaseGuessSlot(line.id).catch((error: unknown) => log.warn({ err: error, line: line.number }, "could not give a guess slot back"));
+    if (!slotSettled) await releaseGuessSlot(prisma, line.id).catch((error: unknown) => log.warn({ err: error, line: line.number }, "could not give a guess slot back"));
   }
 }
 
@@ -268,8 +268,7 @@ const SLOT_STUCK_MS = 60_000;
  * password as for a wrong one. While waiting, a twin of the same form that has meanwhile been
  * accepted ends the wait (`earlier`).
  */
-async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<Earlier>): Promise<{ guess: number } | { earlier: NonNullable<Earlier> }> {
-  const prisma = db();
+async function takeGuessSlot(prisma: PrismaClient, lineId: string, now: Date, earlier: () => Promise<Earlier>): Promise<{ guess: number } | { earlier: NonNullable<Earlier> }> {
   for (let wait = 20; ; wait = Math.min(wait * 2, 250)) {
     const slot = await prisma.$queryRaw<{ failedPasswordCount: number }[]>`
       UPDATE "Line" SET "failedPasswordCount" = "failedPasswordCount" + 1, "guessSlotsAt" = clock_timestamp()
@@ -298,8 +297,8 @@ async function takeGuessSlot(lineId: string, now: Date, earlier: () => Promise<E
   }
 }
 
-async function releaseGuessSlot(lineId: string): Promise<void> {
-  await db().$executeRaw`UPDATE "Line" SET "failedPasswordCount" = GREATEST("failedPasswordCount" - 1, 0), "guessSlotsAt" = clock_timestamp() WHERE id = ${lineId}::uuid`;
+async function releaseGuessSlot(prisma: PrismaClient, lineId: string): Promise<void> {
+  await prisma.$executeRaw`UPDATE "Line" SET "failedPasswordCount" = GREATEST("failedPasswordCount" - 1, 0), "guessSlotsAt" = clock_timestamp() WHERE id = ${lineId}::uuid`;
 }
 
 /** Raised inside the acceptance transaction so that the refusal is audited after its rollback. */
@@ -338,8 +337,8 @@ export interface ChangeCancelled {
  * SKIP LOCKED claim passes the row by and then sees it CANCELLED. A change is applied or
  * cancelled, never both.
  */
-export async function cancelPendingChange(o: { customer: Customer; changeId: string; now: Date; client: ClientInfo }): Promise<ChangeCancelled> {
-  const prisma = db();
+export async function cancelPendingChange(database: Database, o: { customer: Customer; changeId: string; now: Date; client: ClientInfo }): Promise<ChangeCancelled> {
+  const prisma = database.prisma;
   const change = await prisma.passwordChange.findUnique({ where: { id: o.changeId }, include: { line: true } });
   if (!change || change.line.customerId !== o.customer.id) throw new AppError("CHANGE_NOT_FOUND");
   const line = change.line;

@@ -1,4 +1,4 @@
-import { db } from "../db";
+import type { Database } from "../db";
 import { isBatchService } from "../schedule";
 import { isUuid } from "../validation/ids";
 import { configuredRegistrar, observe } from "./registrar";
@@ -35,8 +35,8 @@ async function statuses(changes: ChangeRow[], now: Date): Promise<LineRegistrati
  * Per line of the customer, the status of its newest change pending, applied or failed (a cancelled
  * or superseded one is not in effect). Lines never changed are left out.
  */
-export async function customerRegistrations(customerId: string, now: Date): Promise<LineRegistration[]> {
-  const lines = await db().line.findMany({
+export async function customerRegistrations(database: Database, customerId: string, now: Date): Promise<LineRegistration[]> {
+  const lines = await database.prisma.line.findMany({
     where: { customerId },
     orderBy: { number: "asc" },
     select: { changes: { select: SELECT, orderBy: { requestedAt: "desc" }, take: 1, where: { status: { in: ["PENDING", "APPLIED", "FAILED"] } } } },
@@ -45,9 +45,9 @@ export async function customerRegistrations(customerId: string, now: Date): Prom
 }
 
 /** One change of the customer's own (null for anyone else's or an unknown id). */
-export async function changeRegistration(customerId: string, changeId: string, now: Date): Promise<LineRegistration | null> {
+export async function changeRegistration(database: Database, customerId: string, changeId: string, now: Date): Promise<LineRegistration | null> {
   if (!isUuid(changeId)) return null;
-  const c = await db().passwordChange.findUnique({ where: { id: changeId }, select: SELECT });
+  const c = await database.prisma.passwordChange.findUnique({ where: { id: changeId }, select: SELECT });
   if (!c || c.line.customerId !== customerId) return null;
   const [s] = await statuses([c as ChangeRow], now);
   return s ?? null;

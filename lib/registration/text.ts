@@ -1,4 +1,5 @@
 import "server-only";
+import type { Database } from "../db";
 import { getTranslations } from "next-intl/server";
 import { formatJst, formatJstTime, type Locale } from "../format";
 import { changeRegistration, customerRegistrations, type LineRegistration } from "./customer";
@@ -42,8 +43,8 @@ export async function statusViews(items: LineRegistration[], locale: Locale): Pr
 }
 
 /** The block's content for a customer: every line, or one change of theirs; and when it was checked. */
-export async function registrationSnapshot(customerId: string, now: Date, locale: Locale, change?: string | null): Promise<{ items: StatusView[]; checked: string }> {
-  const items = change ? [await changeRegistration(customerId, change, now)].filter((x) => x !== null) : await customerRegistrations(customerId, now);
+export async function registrationSnapshot(database: Database, customerId: string, now: Date, locale: Locale, change?: string | null): Promise<{ items: StatusView[]; checked: string }> {
+  const items = change ? [await changeRegistration(database, customerId, change, now)].filter((x) => x !== null) : await customerRegistrations(database, customerId, now);
   const t = await getTranslations({ locale, namespace: "registration" });
   return { items: await statusViews(items, locale), checked: t("checked", { time: formatJst(now, locale) }) };
 }

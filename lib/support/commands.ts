@@ -1,6 +1,6 @@
 import { audit, type ClientInfo } from "../audit";
 import { clock } from "../clock";
-import { db } from "../db";
+import type { Database } from "../db";
 import { AppError } from "../errors";
 
 export interface Staff {
@@ -12,8 +12,8 @@ export interface Staff {
  * Ends a customer's lockout and any half-open sign-in; sessions are revoked too (audited). The
  * escalation starts over: the next lock, if any, lasts 15 minutes again (docs/security.md, Lockout).
  */
-export async function unlockCustomer(o: { staff: Staff; customerId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
-  await db().$transaction(async (tx) => {
+export async function unlockCustomer(database: Database, o: { staff: Staff; customerId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
+  await database.prisma.$transaction(async (tx) => {
     const c = await tx.customer.findUnique({ where: { id: o.customerId } });
     if (!c) throw new AppError("NOT_FOUND");
     await tx.customer.update({ where: { id: c.id }, data: { lockedUntil: null, failedLoginCount: 0, failedCodeCount: 0, lockoutCount: 0, sessionVersion: { increment: 1 } } });
@@ -36,9 +36,9 @@ export async function unlockCustomer(o: { staff: Staff; customerId: string; reas
  * passwords, staff included; docs/security.md). Nobody unlocks their own account. Same effects as
  * for a customer: counters and escalation reset, open challenges ended, sessions revoked, audited.
  */
-export async function unlockStaff(o: { staff: Staff; staffUserId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
+export async function unlockStaff(database: Database, o: { staff: Staff; staffUserId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
   if (o.staffUserId === o.staff.id) throw new AppError("NOT_FOUND");
-  await db().$transaction(async (tx) => {
+  await database.prisma.$transaction(async (tx) => {
     const s = await tx.staffUser.findUnique({ where: { id: o.staffUserId } });
     if (!s) throw new AppError("NOT_FOUND");
     await tx.staffUser.update({ where: { id: s.id }, data: { lockedUntil: null, failedLoginCount: 0, failedCodeCount: 0, lockoutCount: 0, sessionVersion: { increment: 1 } } });
@@ -57,16 +57,16 @@ export async function unlockStaff(o: { staff: Staff; staffUserId: string; reason
 }
 
 /** Staff accounts that are locked now (the console lists them so another staff member can unlock them). */
-export async function lockedStaff(now: Date) {
-  return db().staffUser.findMany({ where: { lockedUntil: { gt: now } }, select: { id: true, loginId: true, lockedUntil: true, lockoutCount: true }, orderBy: { loginId: "asc" } });
+export async function lockedStaff(database: Database, now: Date) {
+  return database.prisma.staffUser.findMany({ where: { lockedUntil: { gt: now } }, select: { id: true, loginId: true, lockedUntil: true, lockoutCount: true }, orderBy: { loginId: "asc" } });
 }
 
 /**
  * Puts a FAILED reflection back in the queue, due at once. Only the line's latest change can be
  * retried (a newer change supersedes a failed one), and only while its sealed credential is kept.
  */
-export async function retryFailedChange(o: { staff: Staff; changeId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
-  await db().$transaction(async (tx) => {
+export async function retryFailedChange(database: Database, o: { staff: Staff; changeId: string; reason: string; now: Date; client: ClientInfo }): Promise<void> {
+  await database.prisma.$transaction(async (tx) => {
     const change = await tx.passwordChange.findUnique({ where: { id: o.changeId }, include: { line: { include: { customer: true } } } });
     if (!change) throw new AppError("NOT_FOUND");
     if (change.status !== "FAILED" || !change.credential) throw new AppError("NOT_RETRYABLE");

@@ -1,4 +1,4 @@
-import { database, db } from "../db";
+import type { Database, PrismaClient } from "../db";
 import { isUuid } from "../validation/ids";
 import { isLocked } from "../auth/lockout";
 import { promiseOf, type ServiceType } from "../schedule";
@@ -48,18 +48,18 @@ export type CustomerSearch =
  * Paging is by keyset (`after`: the last self-care ID of the previous page), so page 50 costs what
  * page 1 does and a customer added meanwhile never shifts a page.
  */
-export async function findCustomers(query: string, o: { after?: string | null; take?: number } = {}): Promise<CustomerSearch> {
+export async function findCustomers(database: Database, query: string, o: { after?: string | null; take?: number } = {}): Promise<CustomerSearch> {
   const q = query.trim();
   // No ID, address or number holds a control character (and PostgreSQL refuses NUL in a query): nothing matches.
   if (q.length === 0) return { kind: "empty" };
   if (hasControlCharacter(q)) return { kind: "results", match: "partial", customers: [], next: null };
   const take = Math.min(Math.max(1, o.take ?? SEARCH_PAGE_SIZE), 100);
   const after = o.after && !hasControlCharacter(o.after) ? o.after : null;
-  const sql = database().sql;
+  const sql = database.sql;
 
   if (!after) {
     const exact = await sql.query<{ id: string }>(`SELECT id FROM "Customer" WHERE "selfcareId" = $1`, [q]);
-    if (exact.length === 1) return { kind: "results", match: "exact", customers: await customersById(exact.map((r) => r.id)), next: null };
+    if (exact.length === 1) return { kind: "results", match: "exact", customers: await customersById(database.prisma, exact.map((r) => r.id)), next: null };
   }
   // Only a query that looks like a number searches line numbers: "demo0001" must not match every
   // line containing "0001".
@@ -90,14 +90,14 @@ export async function findCustomers(query: string, o: { after?: string | null; t
   // The merge is the database's, so the page's order is the same collation as the keyset's `>`.
   const rows = await sql.query<{ id: string; selfcareId: string }>(`SELECT id, "selfcareId" FROM (${branches.join(" UNION ")}) AS m ORDER BY "selfcareId" LIMIT $2`, params);
   const page = rows.slice(0, take);
-  const customers = await customersById(page.map((r) => r.id));
+  const customers = await customersById(database.prisma, page.map((r) => r.id));
   return { kind: "results", match: "partial", customers, next: rows.length > take ? page.at(-1)!.selfcareId : null };
 }
 
 /** The customers with these ids, in that order, with their lines (never a secret: the select names every field). */
-async function customersById(ids: string[]): Promise<FoundCustomer[]> {
+async function customersById(prisma: PrismaClient, ids: string[]): Promise<FoundCustomer[]> {
   if (ids.length === 0) return [];
-  const rows = await db().customer.findMany({
+  const rows = await prisma.customer.findMany({
     where: { id: { in: ids } },
     select: { id: true, selfcareId: true, email: true, lockedUntil: true, lines: { select: { number: true, service: true }, orderBy: { number: "asc" } } },
   });
@@ -106,8 +106,8 @@ async function customersById(ids: string[]): Promise<FoundCustomer[]> {
 }
 
 /** The first page of findCustomers as a list (empty for an empty or too short query). */
-export async function searchCustomers(query: string, take = SEARCH_PAGE_SIZE): Promise<FoundCustomer[]> {
-  const r = await findCustomers(query, { take });
+export async function searchCustomers(database: Database, query: string, take = SEARCH_PAGE_SIZE): Promise<FoundCustomer[]> {
+  const r = await findCustomers(database, query, { take });
   return r.kind === "results" ? r.customers : [];
 }
 
@@ -135,8 +135,8 @@ const AUDIT_SELECT = { id: true, at: true, type: true, actor: true, lineNumber: 
  * ordered, limited index scans — (customerId, at) and (selfcareId, at) — merged, instead of one OR
  * that reads all of a customer's events before sorting them. Ids are strings (JSON-safe).
  */
-export async function customerAuditEvents(customer: { id: string; selfcareId: string }, take = 200) {
-  const prisma = db();
+export async function customerAuditEvents(database: Database, customer: { id: string; selfcareId: string }, take = 200) {
+  const prisma = database.prisma;
   const [byId, byLogin] = await Promise.all([
     prisma.auditEvent.findMany({ where: { customerId: customer.id }, orderBy: { at: "desc" }, take, select: AUDIT_SELECT }),
     prisma.auditEvent.findMany({ where: { selfcareId: customer.selfcareId }, orderBy: { at: "desc" }, take, select: AUDIT_SELECT }),
@@ -154,9 +154,9 @@ export async function customerAuditEvents(customer: { id: string; selfcareId: st
  * account state, each line with what the registrar accepts now and every change, the audit trail
  * and the emails sent. Never a password, code, hash or HA1 (the selects below name every field).
  */
-export async function customerDetail(customerId: string, now: Date) {
+export async function customerDetail(database: Database, customerId: string, now: Date) {
   if (!isUuid(customerId)) return null;
-  const prisma = db();
+  const prisma = database.prisma;
   const customer = await prisma.customer.findUnique({
     where: { id: customerId },
     select: { id: true, selfcareId: true, email: true, locale: true, failedLoginCount: true, lockoutCount: true, lockedUntil: true, createdAt: true },
@@ -182,7 +182,7 @@ export async function customerDetail(customerId: string, now: Date) {
     select: { username: true, lastChangeId: true, updatedAt: true },
   });
   const [audit, emails, openChallenges] = await Promise.all([
-    customerAuditEvents({ id: customerId, selfcareId: customer.selfcareId }, 200),
+    customerAuditEvents(database, { id: customerId, selfcareId: customer.selfcareId }, 200),
     prisma.outboxEmail.findMany({
       where: { customerId },
       orderBy: { createdAt: "desc" },

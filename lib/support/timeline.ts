@@ -1,4 +1,4 @@
-import { db } from "../db";
+import type { Database } from "../db";
 import { configuredRegistrar, type RegistrarReader } from "../registration/registrar";
 import { deviceName, type RegistrarOutcome } from "../registration/status";
 import { log } from "../log";
@@ -26,10 +26,10 @@ const CUSTOMER_TYPES = ["LOGIN_SUCCESS", "LOGIN_FAILED", "LOCKOUT", "LOGOUT", "S
  * index-backed "newest first, LIMIT n" query — AuditEvent (lineNumber, at) and (customerId, at),
  * OutboxEmail (customerId, createdAt), registration_event (username, at) — and the pages merged.
  */
-export async function lineTimeline(o: { customerId: string; lineNumber: string; now: Date; before?: Date | null; limit?: number; registrar?: RegistrarReader | null }): Promise<TimelinePage> {
+export async function lineTimeline(database: Database, o: { customerId: string; lineNumber: string; now: Date; before?: Date | null; limit?: number; registrar?: RegistrarReader | null }): Promise<TimelinePage> {
   const limit = o.limit ?? 20;
   const before = o.before ?? new Date(8.64e15);
-  const prisma = db();
+  const prisma = database.prisma;
   const [lineAudit, customerAudit, emails] = await Promise.all([
     prisma.auditEvent.findMany({ where: { lineNumber: o.lineNumber, at: { lt: before } }, orderBy: { at: "desc" }, take: limit, select: { at: true, type: true, actor: true, ip: true, details: true } }),
     prisma.auditEvent.findMany({ where: { customerId: o.customerId, lineNumber: null, type: { in: CUSTOMER_TYPES }, at: { lt: before } }, orderBy: { at: "desc" }, take: limit, select: { at: true, type: true, actor: true, ip: true, details: true } }),

@@ -7,6 +7,7 @@ import { redirect } from "next/navigation";
 import { AUDIENCES, type Audience } from "./audience";
 import { currentSession } from "./session";
 import { requestContext } from "./request";
+import { database } from "@/lib/db";
 
 /** The challenge this request's signed cookie names, or null. */
 async function requestChallengeId(): Promise<string | null> {
@@ -36,7 +37,7 @@ export interface UsableChallenge {
 export async function usableChallenge(audience: Audience): Promise<UsableChallenge | null> {
   const challengeId = await requestChallengeId();
   const { now } = await requestContext();
-  const challenge = challengeId ? await describeChallenge(challengeId, now) : null;
+  const challenge = challengeId ? await describeChallenge(database(), challengeId, now) : null;
   const usable = challenge && challenge.kind === audience && (challenge.state === "open" || challenge.state === "expired");
   if (!usable) {
     if (await currentSession(audience)) redirect(AUDIENCES[audience].home);

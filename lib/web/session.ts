@@ -10,6 +10,7 @@ import { secrets } from "../secrets";
 import { isUuid } from "../validation/ids";
 import { AUDIENCES, type Audience } from "./audience";
 import { currentPath, requestContext } from "./request";
+import { database } from "@/lib/db";
 
 /**
  * The signed-in principal of this request, or null (the thin session guard over next-auth's JWT).
@@ -22,7 +23,7 @@ export const currentSession = cache(async (kind: PrincipalKind, touch: boolean =
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
   if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return null;
   const { now } = await requestContext();
-  const check = await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now, { touch });
+  const check = await checkSession(database(), { sid: claims.sid, kind: claims.kind, sv: claims.sv }, kind, now, { touch });
   return check.ok ? { principal: check.principal, sessionId: check.sessionId } : null;
 });
 
@@ -33,7 +34,7 @@ export async function currentClaimsValid(): Promise<boolean> {
   const claims = await decode({ token, secret: secrets().sessionSecret }).catch(() => null);
   if (!claims?.sid || !claims.kind || typeof claims.sv !== "number" || !isUuid(claims.sid)) return false;
   const { now } = await requestContext();
-  return (await checkSession({ sid: claims.sid, kind: claims.kind, sv: claims.sv }, claims.kind, now)).ok;
+  return (await checkSession(database(), { sid: claims.sid, kind: claims.kind, sv: claims.sv }, claims.kind, now)).ok;
 }
 
 /**

@@ -83,8 +83,7 @@ export async function seedIpPhoneLines(database: Database, count: number): Promi
 /**
  * Runs the arrival process for `seconds` at `rate` changes per second (one new line each), with the
  * worker loop running; then waits (up to `drainMs`) for every accepted change to be applied.
- * Needs WORKER_POLL_MS / WORKER_BATCH_SIZE / CREDENTIAL_KEY in the environment (env.ts) and
- * `database` installed as the process database (setProcessDatabase).
+ * Needs WORKER_POLL_MS / WORKER_BATCH_SIZE / CREDENTIAL_KEY in the environment (env.ts).
  */
 export async function runLatency(o: { database: Database; mode: ArrivalMode; rate: number; seconds: number; drainMs?: number; pollMs: number; batchSize: number }): Promise<LatencyResult> {
   const total = Math.round(o.rate * o.seconds);
@@ -127,7 +126,7 @@ export async function runLatency(o: { database: Database; mode: ArrivalMode; rat
     const newPassword = randomBytes(6).toString("hex").slice(0, 8);
     const request =
       o.mode === "use-case"
-        ? changeLinePassword({
+        ? changeLinePassword(o.database, {
             customer: line.customer,
             number: line.number,
             currentPassword: SEEDED_LINE_PASSWORD,

@@ -13,7 +13,7 @@ import { SMTPServer } from "smtp-server";
 import { startLogin, verifyCode } from "@/lib/auth/login";
 import { checkSession } from "@/lib/auth/session";
 import { seal } from "@/lib/crypto/seal";
-import { setProcessDatabase, type Database, type SqlQuery } from "@/lib/db";
+import type { Database, SqlQuery } from "@/lib/db";
 import { changeLinePassword } from "@/lib/lines/change-password";
 import { listOwnChanges } from "@/lib/lines/queries";
 import { drainDueEmails, smtpTransport } from "@/lib/mail/sender";
@@ -167,10 +167,9 @@ export interface MeasureOptions {
   log?: (line: string) => void;
 }
 
-/** Measures everything on a seeded database (installed as the process database meanwhile). */
+/** Measures everything on a seeded database (every use-case is given it). */
 export async function measureScale(database: Database, counts: ScaleCounts, o: MeasureOptions): Promise<Omit<ScaleResult, "seedMs" | "databaseBytes">> {
   const say = o.log ?? (() => undefined);
-  setProcessDatabase(database);
   const k = o.iterations;
   const pick = picker(o.n);
 
@@ -193,18 +192,18 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
     ["fragment matching everyone (example.jp)", () => "example.jp"],
   ];
   for (const [name, query] of kinds) {
-    await findCustomers(query()); // warm-up (plans, connections), not counted
+    await findCustomers(database, query()); // warm-up (plans, connections), not counted
     let rows = 0;
     const { ms } = await timeEach(k, async () => {
-      const r = await findCustomers(query());
+      const r = await findCustomers(database, query());
       rows += r.kind === "results" ? r.customers.length : 0;
     });
     search.push(stat(name, ms, `${fmt.ms(rows / k)} rows/call`));
   }
   {
-    const first = await findCustomers("example.jp");
+    const first = await findCustomers(database, "example.jp");
     const after = first.kind === "results" ? first.next : null;
-    const { ms } = await timeEach(k, () => findCustomers("example.jp", { after }));
+    const { ms } = await timeEach(k, () => findCustomers(database, "example.jp", { after }));
     search.push(stat("…its second page (keyset)", ms));
   }
 
@@ -212,14 +211,14 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
   say("customer page");
   const support: Stat[] = [];
   const now = new Date(BATCH_REQUESTED_AT.getTime() - 2 * 3_600_000); // 10:00 in Japan, the day after the history
-  await customerDetail(customerOf(pick()).id, now); // warm-up
-  support.push(stat("customer page (customerDetail)", (await timeEach(k, () => customerDetail(customerOf(pick()).id, now))).ms));
+  await customerDetail(database, customerOf(pick()).id, now); // warm-up
+  support.push(stat("customer page (customerDetail)", (await timeEach(k, () => customerDetail(database, customerOf(pick()).id, now))).ms));
   // The audit trail, new and old (both through Prisma, the same columns), for typical customers and
   // for one with 20,000 events: the old OR read all of a customer's events before sorting them.
   const AUDIT_SELECT = { id: true, at: true, type: true, actor: true, lineNumber: true, ip: true, userAgent: true, details: true, staffUserId: true } as const;
   const oldAudit = (c: { id: string; loginId: string }) =>
     database.prisma.auditEvent.findMany({ where: { OR: [{ customerId: c.id }, { selfcareId: c.loginId }] }, orderBy: { at: "desc" }, take: 200, select: AUDIT_SELECT });
-  const newAudit = (c: { id: string; loginId: string }) => customerAuditEvents({ id: c.id, selfcareId: c.loginId }, 200);
+  const newAudit = (c: { id: string; loginId: string }) => customerAuditEvents(database, { id: c.id, selfcareId: c.loginId }, 200);
   support.push(stat("audit trail: two ordered, limited scans", (await timeEach(k, () => newAudit(customerOf(pick())))).ms));
   support.push(stat("audit trail: the old OR query", (await timeEach(k, () => oldAudit(customerOf(pick())))).ms));
   const heavy = customerOf(3);
@@ -253,25 +252,25 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
     const c = customerOf(i);
     const client = { ip: `198.51.${r % 250}.${(r * 7) % 250}`, userAgent: "scale-bench" };
     let t0 = performance.now();
-    const challenge = await startLogin({ kind: "customer", loginId: c.loginId, password: SCALE_CUSTOMER_PASSWORD, now, client });
+    const challenge = await startLogin(database, { kind: "customer", loginId: c.loginId, password: SCALE_CUSTOMER_PASSWORD, now, client });
     signIn.push(performance.now() - t0);
     const [mail] = await database.sql.query<{ body: string }>(`SELECT body FROM "OutboxEmail" WHERE "customerId" = $1 AND kind = 'LOGIN_CODE' AND status = 'PENDING' ORDER BY "createdAt" DESC LIMIT 1`, [c.id]);
     const sixDigits = codeIn(mail?.body ?? "");
     if (!sixDigits) throw new Error(`no code email for ${c.loginId}`);
     t0 = performance.now();
-    const session = await verifyCode({ challengeId: challenge.challengeId, code: sixDigits, now, client });
+    const session = await verifyCode(database, { challengeId: challenge.challengeId, code: sixDigits, now, client });
     code.push(performance.now() - t0);
     const claims = { sid: session.sessionId, kind: "customer" as const, sv: session.sessionVersion };
     t0 = performance.now();
-    const m = await checkSession(claims, "customer", now);
+    const m = await checkSession(database, claims, "customer", now);
     menu.push(performance.now() - t0);
     if (!m.ok) throw new Error(`session refused: ${m.reason}`);
     t0 = performance.now();
-    await checkSession(claims, "customer", now);
-    await listOwnChanges(c.id);
+    await checkSession(database, claims, "customer", now);
+    await listOwnChanges(database, c.id);
     history.push(performance.now() - t0);
     t0 = performance.now();
-    await changeLinePassword({ customer: c, number: scaleNumber(i), currentPassword: SCALE_LINE_PASSWORD, newPassword: `n${randomBytes(4).toString("hex").slice(0, 7)}`, idempotencyKey: randomUUID(), now, client });
+    await changeLinePassword(database, { customer: c, number: scaleNumber(i), currentPassword: SCALE_LINE_PASSWORD, newPassword: `n${randomBytes(4).toString("hex").slice(0, 7)}`, idempotencyKey: randomUUID(), now, client });
     change.push(performance.now() - t0);
   }
   customer.push(stat("sign-in step (ID + password, argon2)", signIn), stat("code step (argon2, session)", code), stat("menu (session check)", menu), stat("history (session + changes)", history), stat("change action (use-case, 2× argon2)", change));
@@ -363,7 +362,6 @@ export async function measureScale(database: Database, counts: ScaleCounts, o: M
     partitionDrop = { rows: audit.rows, ms: performance.now() - p0 };
     await q(`DROP TABLE bench_audit_part`);
   }
-  setProcessDatabase(undefined);
   return { counts, search, support, customer, start, batch, outbox, retention, partitionDrop };
 }
 

@@ -3,7 +3,7 @@
 import { mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import { openPglite, setProcessDatabase } from "@/lib/db";
+import { openPglite } from "@/lib/db";
 import { env, resetEnvCache } from "@/lib/env";
 import { migrate } from "@/lib/migrate";
 import { checkBatch, makeProvisioner, profiled, refusing, runBaseline, runWorker, seedBatch, seedSubscribers, type BatchRow, type Profile, type ProvisionerKind, type RunResult } from "./batch";
@@ -217,14 +217,12 @@ export async function latencySection(o: BenchOptions, server: BenchPostgres | un
   const results: { db: DbKind; r: LatencyResult }[] = [];
   for (const kind of o.latencyDbs) {
     const run = await openRunDatabase(kind, `bench_latency_${kind}`, { server });
-    setProcessDatabase(run.database);
     try {
       console.log(`  ${kind}: ${o.rate}/s for ${o.seconds} s (${o.latencyMode}), worker polling every ${e.WORKER_POLL_MS} ms…`);
       const r = await runLatency({ database: run.database, mode: o.latencyMode, rate: o.rate, seconds: o.seconds, pollMs: e.WORKER_POLL_MS, batchSize: e.WORKER_BATCH_SIZE });
       console.log(`  ${kind}: p50 ${fmt.ms(r.observed.p50)} ms, p99 ${fmt.ms(r.observed.p99)} ms, max ${fmt.ms(r.observed.max)} ms`);
       results.push({ db: kind, r });
     } finally {
-      setProcessDatabase(undefined);
       await run.close();
     }
   }

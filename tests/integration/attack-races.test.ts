@@ -45,12 +45,9 @@ async function seedCustomer() {
   return { id: c.id, selfcareId, password, email };
 }
 
-/** Starts `fn` with `via` as the process database (the domain code reads db() once, at its start). */
-function via<T>(d: Database, fn: () => Promise<T>): Promise<string> {
-  setProcessDatabase(d);
-  const p = fn();
-  setProcessDatabase(first);
-  return p.then(
+/** Runs `fn` through the database client `d` (one of the two "processes"), returning the error code (or "OK"). */
+function via<T>(d: Database, fn: (d: Database) => Promise<T>): Promise<string> {
+  return fn(d).then(
     () => "OK",
     (e: unknown) => (e instanceof AppError ? e.code : Promise.reject(e)),
   );
@@ -73,7 +70,7 @@ describe("item 1: the sign-in lockout under a burst of 30 simultaneous guesses",
       // The right password at a different place each round, late in the burst more often than not.
       const rightAt = [29, 20, 10, 25, 5, 15][round % 6]!;
       const results = await Promise.all(
-        Array.from({ length: 30 }, (_, i) => via(pick(i), () => startLogin({ kind: "customer", loginId: c.selfcareId, password: i === rightAt ? c.password : `wrong-${round}-${i}`, now: T0, client: NO_IP }))),
+        Array.from({ length: 30 }, (_, i) => via(pick(i), (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: i === rightAt ? c.password : `wrong-${round}-${i}`, now: T0, client: NO_IP }))),
       );
       const right = results[rightAt]!;
       const wrong = results.filter((_, i) => i !== rightAt);
@@ -105,7 +102,7 @@ describe("item 1: the sign-in lockout under a burst of 30 simultaneous guesses",
   it(`checks exactly ${LOGIN_FAILURES_TO_LOCK} of 30 simultaneous wrong passwords and locks once`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const c = await seedCustomer();
-      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => via(pick(i), () => startLogin({ kind: "customer", loginId: c.selfcareId, password: `wrong-${i}`, now: T0, client: NO_IP }))));
+      const results = await Promise.all(Array.from({ length: 30 }, (_, i) => via(pick(i), (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: `wrong-${i}`, now: T0, client: NO_IP }))));
       expect(results).toEqual(Array(30).fill("INVALID_CREDENTIALS"));
       const failed = await prisma().auditEvent.findMany({ where: { customerId: c.id, type: "LOGIN_FAILED" } });
       const reasons = failed.map((e) => (e.details as { reason: string }).reason);
@@ -115,7 +112,7 @@ describe("item 1: the sign-in lockout under a burst of 30 simultaneous guesses",
       const row = await prisma().customer.findUniqueOrThrow({ where: { id: c.id } });
       expect(row).toMatchObject({ failedLoginCount: 0, lockoutCount: 1 });
       // While locked, the right password answers exactly as a wrong one, and sends nothing.
-      expect(await via(second, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: at(MIN), client: NO_IP }))).toBe("INVALID_CREDENTIALS");
+      expect(await via(second, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: at(MIN), client: NO_IP }))).toBe("INVALID_CREDENTIALS");
       expect(await prisma().outboxEmail.count({ where: { customerId: c.id, kind: "LOGIN_CODE" } })).toBe(0);
     }
   });
@@ -127,7 +124,7 @@ describe("item 2: code guesses are limited per account, not only per challenge",
     let guesses = 0;
     let lastError = "";
     for (let challenge = 0; challenge < 5 && lastError !== "LOCKED"; challenge++) {
-      const login = await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: at(challenge * MIN), client: NO_IP }));
+      const login = await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: at(challenge * MIN), client: NO_IP }));
       if (login !== "OK") {
         lastError = "LOCKED";
         break;
@@ -135,7 +132,7 @@ describe("item 2: code guesses are limited per account, not only per challenge",
       const id = await challengeOf(c.id);
       const code = await latestCode(c.email);
       for (let k = 1; k <= CODE_MAX_ATTEMPTS; k++) {
-        const r = await via(first, () => verifyCode({ challengeId: id, code: otherThan(code, k), now: at(challenge * MIN + k * 1000), client: NO_IP }));
+        const r = await via(first, (d) => verifyCode(d, { challengeId: id, code: otherThan(code, k), now: at(challenge * MIN + k * 1000), client: NO_IP }));
         if (r === "CODE_INVALID" || r === "CHALLENGE_DEAD") guesses++;
         if (r === "CHALLENGE_DEAD") break;
       }
@@ -147,30 +144,30 @@ describe("item 2: code guesses are limited per account, not only per challenge",
     const lock = await prisma().auditEvent.findFirstOrThrow({ where: { customerId: c.id, type: "LOCKOUT" } });
     expect(lock.details).toMatchObject({ cause: "codes" });
     // The known password now opens nothing.
-    expect(await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: at(5 * MIN), client: NO_IP }))).toBe("INVALID_CREDENTIALS");
+    expect(await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: at(5 * MIN), client: NO_IP }))).toBe("INVALID_CREDENTIALS");
   });
 
   it("a right password does not reset the account's code failures; a completed sign-in does", async () => {
     const c = await seedCustomer();
-    await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
+    await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
     const id1 = await challengeOf(c.id);
     const code1 = await latestCode(c.email);
-    for (let k = 1; k <= 3; k++) expect(await via(first, () => verifyCode({ challengeId: id1, code: otherThan(code1, k), now: T0, client: NO_IP }))).toBe("CODE_INVALID");
-    await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: at(MIN), client: NO_IP }));
+    for (let k = 1; k <= 3; k++) expect(await via(first, (d) => verifyCode(d, { challengeId: id1, code: otherThan(code1, k), now: T0, client: NO_IP }))).toBe("CODE_INVALID");
+    await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: at(MIN), client: NO_IP }));
     expect((await prisma().customer.findUniqueOrThrow({ where: { id: c.id } })).failedCodeCount).toBe(3);
     const id2 = await challengeOf(c.id);
     const code2 = await latestCode(c.email);
-    expect(await via(first, () => verifyCode({ challengeId: id2, code: code2, now: at(MIN), client: NO_IP }))).toBe("OK");
+    expect(await via(first, (d) => verifyCode(d, { challengeId: id2, code: code2, now: at(MIN), client: NO_IP }))).toBe("OK");
     expect((await prisma().customer.findUniqueOrThrow({ where: { id: c.id } })).failedCodeCount).toBe(0);
   });
 
   it(`checks at most ${CODE_MAX_ATTEMPTS} of 20 simultaneous code guesses on one challenge (${ROUNDS} rounds)`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const c = await seedCustomer();
-      await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
+      await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
       const id = await challengeOf(c.id);
       const code = await latestCode(c.email);
-      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => via(pick(i), () => verifyCode({ challengeId: id, code: otherThan(code, i + 1), now: T0, client: NO_IP }))));
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) => via(pick(i), (d) => verifyCode(d, { challengeId: id, code: otherThan(code, i + 1), now: T0, client: NO_IP }))));
       const checked = await prisma().auditEvent.count({ where: { customerId: c.id, type: "CODE_FAILED", details: { path: ["reason"], equals: "wrong_code" } } });
       expect(checked).toBeLessThanOrEqual(CODE_MAX_ATTEMPTS);
       expect(results.filter((r) => r === "CODE_INVALID").length).toBeLessThanOrEqual(CODE_MAX_ATTEMPTS - 1);
@@ -184,9 +181,9 @@ describe("item 8: a burst of resends spends at most one point of the hourly allo
   it(`10 simultaneous resends: one sent, nine too soon, one point spent (${ROUNDS} rounds)`, async () => {
     for (let round = 0; round < ROUNDS; round++) {
       const c = await seedCustomer();
-      await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
+      await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: c.password, now: T0, client: NO_IP }));
       const id = await challengeOf(c.id);
-      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => via(pick(i), () => resendCode({ challengeId: id, now: at(61_000), client: NO_IP }))));
+      const results = await Promise.all(Array.from({ length: 10 }, (_, i) => via(pick(i), (d) => resendCode(d, { challengeId: id, now: at(61_000), client: NO_IP }))));
       expect(results.filter((r) => r === "OK").length).toBe(1);
       expect(results.filter((r) => r === "RESEND_TOO_SOON").length).toBe(9);
       const points = await prisma().rateLimiterFlexible.findUnique({ where: { key: `resend:customer:${c.id}` } });
@@ -205,8 +202,8 @@ describe("item 6: a staff unlock resets the escalation; a locked staff account i
     const s = await prisma().staffUser.create({ data: { loginId: `st${randomBytes(3).toString("hex")}`, email: "st@example.jp", passwordHash: "x" } });
     STAFF.id = s.id;
     STAFF.loginId = s.loginId;
-    await unlockCustomer({ staff: STAFF, customerId: c.id, reason: "本人確認済み", now: T0, client: NO_IP });
-    for (let i = 0; i < LOGIN_FAILURES_TO_LOCK; i++) await via(first, () => startLogin({ kind: "customer", loginId: c.selfcareId, password: `nope-${i}`, now: at(MIN), client: NO_IP }));
+    await unlockCustomer(first, { staff: STAFF, customerId: c.id, reason: "本人確認済み", now: T0, client: NO_IP });
+    for (let i = 0; i < LOGIN_FAILURES_TO_LOCK; i++) await via(first, (d) => startLogin(d, { kind: "customer", loginId: c.selfcareId, password: `nope-${i}`, now: at(MIN), client: NO_IP }));
     const row = await prisma().customer.findUniqueOrThrow({ where: { id: c.id } });
     expect(row.lockoutCount).toBe(1);
     expect(row.lockedUntil?.toISOString()).toBe(at(MIN + 15 * MIN).toISOString());
@@ -216,13 +213,13 @@ describe("item 6: a staff unlock resets the escalation; a locked staff account i
     const password = `Pw-${randomBytes(6).toString("hex")}`;
     const victim = await prisma().staffUser.create({ data: { loginId: `sv${randomBytes(3).toString("hex")}`, email: "sv@example.jp", passwordHash: await hashSecret(password) } });
     const helper = await prisma().staffUser.create({ data: { loginId: `sh${randomBytes(3).toString("hex")}`, email: "sh@example.jp", passwordHash: "x" } });
-    for (let i = 0; i < LOGIN_FAILURES_TO_LOCK; i++) await via(first, () => startLogin({ kind: "staff", loginId: victim.loginId, password: `nope-${i}`, now: T0, client: NO_IP }));
+    for (let i = 0; i < LOGIN_FAILURES_TO_LOCK; i++) await via(first, (d) => startLogin(d, { kind: "staff", loginId: victim.loginId, password: `nope-${i}`, now: T0, client: NO_IP }));
     expect((await prisma().staffUser.findUniqueOrThrow({ where: { id: victim.id } })).lockedUntil).not.toBeNull();
-    await expect(unlockStaff({ staff: { id: victim.id, loginId: victim.loginId }, staffUserId: victim.id, reason: "自分で解除", now: T0, client: NO_IP })).rejects.toThrow(AppError);
-    await unlockStaff({ staff: { id: helper.id, loginId: helper.loginId }, staffUserId: victim.id, reason: "本人から電話", now: at(MIN), client: NO_IP });
+    await expect(unlockStaff(first, { staff: { id: victim.id, loginId: victim.loginId }, staffUserId: victim.id, reason: "自分で解除", now: T0, client: NO_IP })).rejects.toThrow(AppError);
+    await unlockStaff(first, { staff: { id: helper.id, loginId: helper.loginId }, staffUserId: victim.id, reason: "本人から電話", now: at(MIN), client: NO_IP });
     const row = await prisma().staffUser.findUniqueOrThrow({ where: { id: victim.id } });
     expect(row).toMatchObject({ lockedUntil: null, lockoutCount: 0, failedLoginCount: 0, failedCodeCount: 0 });
-    expect(await via(first, () => startLogin({ kind: "staff", loginId: victim.loginId, password, now: at(2 * MIN), client: NO_IP }))).toBe("OK");
+    expect(await via(first, (d) => startLogin(d, { kind: "staff", loginId: victim.loginId, password, now: at(2 * MIN), client: NO_IP }))).toBe("OK");
     expect(await prisma().auditEvent.count({ where: { type: "STAFF_UNLOCK", staffUserId: helper.id } })).toBe(1);
   });
 });

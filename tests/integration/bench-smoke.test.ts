@@ -11,7 +11,6 @@ import { pageWeights, weightReport, type RouteWeight } from "@/scripts/bench/pag
 import { mergeMarkdown, type SectionReport } from "@/scripts/bench/report";
 import { measureScale, scaleReport } from "@/scripts/bench/scale";
 import { scaleNumber, scaleSelfcareId, seedScale, SCALE_HISTORY_END } from "@/scripts/bench/scale-seed";
-import { setProcessDatabase } from "@/lib/db";
 import { freePort } from "../fixtures/net";
 import type { Machine } from "@/scripts/bench/setup";
 import { installTestSecrets } from "@/testing/changes";
@@ -264,7 +263,6 @@ describe("bench smoke: carrier scale", () => {
     const dueAudit = (await database.sql.query<{ n: number }>(`SELECT count(*)::int AS n FROM "AuditEvent" WHERE at < $1`, [cutoff]))[0]!.n;
     expect(dueAudit).toBeGreaterThan(0);
     const r = await measureScale(database, counts, { n, iterations: 2, batchN: 60, smtpPort: await freePort(), outboxSeconds: 120, retentionRows: 50_000 });
-    setProcessDatabase(database);
     expect(r.search.map((s) => s.n)).toEqual(r.search.map(() => 2));
     expect(r.search.find((s) => s.name === "exact self-care ID")?.note).toBe("1.0 rows/call");
     expect(r.search.find((s) => s.name === "no match")?.note).toBe("0.0 rows/call");

@@ -8,7 +8,7 @@ import { AppError } from "@/lib/errors";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
 // Two application processes share one PostgreSQL database; here they are two independent clients
-// (two pools) in one test process, and setProcessDatabase() switches which one the domain code uses.
+// (two pools) in one test process, and each call is given the one it goes through.
 // PGlite is an embedded, single-process database by design, so there is no second client to open.
 const MIN = 60_000;
 const T0 = new Date("2026-11-25T05:00:00.000Z");
@@ -36,17 +36,14 @@ describe.skipIf(testDbKind !== "postgres")("lockout holds across two database cl
     return { id: c.id, selfcareId, password, email: `${selfcareId}@example.jp` };
   }
 
-  /** Runs startLogin with `via` as the process database, returning the error code (or "OK"). */
+  /** Runs startLogin through the client `via`, returning the error code (or "OK"). */
   async function attempt(via: Database, loginId: string, password: string, now: Date, client: ClientInfo = NO_IP): Promise<string> {
-    setProcessDatabase(via);
     try {
-      await startLogin({ kind: "customer", loginId, password, now, client });
+      await startLogin(via, { kind: "customer", loginId, password, now, client });
       return "OK";
     } catch (error) {
       if (error instanceof AppError) return error.code;
       throw error;
-    } finally {
-      setProcessDatabase(first);
     }
   }
 
@@ -110,13 +107,9 @@ describe.skipIf(testDbKind !== "postgres")("lockout holds across two database cl
     expect(await first.prisma.outboxEmail.count({ where: { customerId: c.id, kind: "LOCKOUT" } })).toBe(1);
   });
 
-  // setProcessDatabase() is process-wide; for simultaneous calls each needs its own client bound for its
-  // whole duration, which the domain code reads once at the start (const prisma = db()).
+  // Simultaneous calls, each through its own client for its whole duration.
   async function attemptConcurrently(via: Database, loginId: string, password: string): Promise<string> {
-    setProcessDatabase(via);
-    const p = startLogin({ kind: "customer", loginId, password, now: T0, client: NO_IP });
-    setProcessDatabase(first);
-    return p.then(
+    return startLogin(via, { kind: "customer", loginId, password, now: T0, client: NO_IP }).then(
       () => "OK",
       (e: unknown) => (e instanceof AppError ? e.code : Promise.reject(e)),
     );

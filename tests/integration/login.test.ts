@@ -95,7 +95,7 @@ async function auditOf(customerId: string) {
 }
 
 const login = (c: Seeded, password: string, now: Date, client: ClientInfo = NO_IP) =>
-  startLogin({ kind: "customer", loginId: c.selfcareId, password, now, client });
+  startLogin(database, { kind: "customer", loginId: c.selfcareId, password, now, client });
 
 describe("startLogin with the right password", () => {
   it("opens a challenge, queues the code email and audits both steps", async () => {
@@ -140,18 +140,18 @@ describe("startLogin with the right password", () => {
     const { challengeId } = await login(c, c.password, T0);
     const code = await latestCode(c.email);
 
-    const session = await verifyCode({ challengeId, code, now: at(2 * MIN), client: NO_IP });
+    const session = await verifyCode(database, { challengeId, code, now: at(2 * MIN), client: NO_IP });
     expect(session).toMatchObject({ kind: "customer", principalId: c.id, sessionVersion: 0 });
     const row = await prisma().authSession.findUniqueOrThrow({ where: { id: session.sessionId } });
     expect(row).toMatchObject({ customerId: c.id, revokedAt: null });
     expect(row.createdAt.toISOString()).toBe(at(2 * MIN).toISOString());
-    const check = await checkSession({ sid: session.sessionId, kind: "customer", sv: session.sessionVersion }, "customer", at(3 * MIN));
+    const check = await checkSession(database, { sid: session.sessionId, kind: "customer", sv: session.sessionVersion }, "customer", at(3 * MIN));
     expect(check.ok).toBe(true);
 
     const challenge = await prisma().loginChallenge.findUniqueOrThrow({ where: { id: challengeId } });
     expect(challenge.consumedAt?.toISOString()).toBe(at(2 * MIN).toISOString());
 
-    expect(await failure(verifyCode({ challengeId, code, now: at(3 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId, code, now: at(3 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
     expect(await prisma().authSession.count({ where: { customerId: c.id } })).toBe(1);
 
     const types = (await auditOf(c.id)).map((e) => e.type);
@@ -162,7 +162,7 @@ describe("startLogin with the right password", () => {
     const c = await seedCustomer();
     const { challengeId } = await login(c, c.password, T0);
     const code = await latestCode(c.email);
-    const results = await Promise.allSettled([1, 2, 3].map(() => verifyCode({ challengeId, code, now: at(MIN), client: NO_IP })));
+    const results = await Promise.allSettled([1, 2, 3].map(() => verifyCode(database, { challengeId, code, now: at(MIN), client: NO_IP })));
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     for (const r of results) if (r.status === "rejected") expect(r.reason).toMatchObject({ code: "CHALLENGE_DEAD" });
     expect(await prisma().authSession.count({ where: { customerId: c.id } })).toBe(1);
@@ -174,10 +174,10 @@ describe("startLogin with the right password", () => {
     const code = await latestCode(c.email);
 
     for (let i = 1; i < CODE_MAX_ATTEMPTS; i++) {
-      expect(await failure(verifyCode({ challengeId, code: otherThan(code, i), now: at(i * SEC), client: NO_IP }))).toBe("CODE_INVALID");
+      expect(await failure(verifyCode(database, { challengeId, code: otherThan(code, i), now: at(i * SEC), client: NO_IP }))).toBe("CODE_INVALID");
     }
-    expect(await failure(verifyCode({ challengeId, code: otherThan(code, 5), now: at(5 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
-    expect(await failure(verifyCode({ challengeId, code, now: at(6 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId, code: otherThan(code, 5), now: at(5 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId, code, now: at(6 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
 
     const challenge = await prisma().loginChallenge.findUniqueOrThrow({ where: { id: challengeId } });
     expect(challenge.attempts).toBe(CODE_MAX_ATTEMPTS);
@@ -198,7 +198,7 @@ describe("startLogin with the right password", () => {
     const code = await latestCode(c.email);
     const guesses = Array.from({ length: 15 }, (_, i) => otherThan(code, i + 1));
     guesses.splice(3, 0, code); // the right code among them, early
-    const results = await Promise.allSettled(guesses.map((g) => verifyCode({ challengeId, code: g, now: at(MIN), client: NO_IP })));
+    const results = await Promise.allSettled(guesses.map((g) => verifyCode(database, { challengeId, code: g, now: at(MIN), client: NO_IP })));
     const outcomes = results.map((r) => (r.status === "fulfilled" ? "OK" : (r.reason as AppError).code));
     // No more than CODE_MAX_ATTEMPTS codes are ever checked against the hash; the rest are refused unseen.
     const checked = (await auditOf(c.id)).filter((e) => e.type === "CODE_FAILED" && (e.details as { reason: string }).reason === "wrong_code");
@@ -211,13 +211,13 @@ describe("startLogin with the right password", () => {
     const c = await seedCustomer();
     const { challengeId } = await login(c, c.password, T0);
     const code = await latestCode(c.email);
-    expect(await failure(verifyCode({ challengeId, code, now: at(10 * MIN), client: NO_IP }))).toBe("CODE_EXPIRED");
-    expect(await failure(verifyCode({ challengeId, code, now: at(15 * MIN), client: NO_IP }))).toBe("CODE_EXPIRED");
+    expect(await failure(verifyCode(database, { challengeId, code, now: at(10 * MIN), client: NO_IP }))).toBe("CODE_EXPIRED");
+    expect(await failure(verifyCode(database, { challengeId, code, now: at(15 * MIN), client: NO_IP }))).toBe("CODE_EXPIRED");
     expect(await prisma().authSession.count({ where: { customerId: c.id } })).toBe(0);
 
     const again = await login(c, c.password, at(20 * MIN));
     const code2 = await latestCode(c.email);
-    const s = await verifyCode({ challengeId: again.challengeId, code: code2, now: at(30 * MIN - 1), client: NO_IP });
+    const s = await verifyCode(database, { challengeId: again.challengeId, code: code2, now: at(30 * MIN - 1), client: NO_IP });
     expect(s.principalId).toBe(c.id);
   });
 
@@ -226,11 +226,11 @@ describe("startLogin with the right password", () => {
     const first = await login(c, c.password, T0);
     const firstCode = await latestCode(c.email);
     await login(c, c.password, at(SEC));
-    expect(await failure(verifyCode({ challengeId: first.challengeId, code: firstCode, now: at(2 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId: first.challengeId, code: firstCode, now: at(2 * SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
   });
 
   it("refuses an unknown challenge id", async () => {
-    expect(await failure(verifyCode({ challengeId: "00000000-0000-4000-8000-000000000000", code: "123456", now: T0, client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId: "00000000-0000-4000-8000-000000000000", code: "123456", now: T0, client: NO_IP }))).toBe("CHALLENGE_DEAD");
   });
 });
 
@@ -240,11 +240,11 @@ describe("resendCode", () => {
     const { challengeId } = await login(c, c.password, T0);
     const oldCode = await latestCode(c.email);
 
-    expect(await failure(verifyCode({ challengeId, code: otherThan(oldCode), now: at(10 * SEC), client: NO_IP }))).toBe("CODE_INVALID");
-    expect(await failure(resendCode({ challengeId, now: at(59 * SEC), client: NO_IP }))).toBe("RESEND_TOO_SOON");
+    expect(await failure(verifyCode(database, { challengeId, code: otherThan(oldCode), now: at(10 * SEC), client: NO_IP }))).toBe("CODE_INVALID");
+    expect(await failure(resendCode(database, { challengeId, now: at(59 * SEC), client: NO_IP }))).toBe("RESEND_TOO_SOON");
     expect(await codeMails(c.email)).toHaveLength(1);
 
-    const resent = await resendCode({ challengeId, now: at(61 * SEC), client: NO_IP });
+    const resent = await resendCode(database, { challengeId, now: at(61 * SEC), client: NO_IP });
     expect(resent.expiresAt.toISOString()).toBe(at(61 * SEC + 10 * MIN).toISOString());
     expect(resent.maskedEmail).toBe(`${c.selfcareId[0]}***@example.jp`);
     expect(await codeMails(c.email)).toHaveLength(2);
@@ -257,13 +257,13 @@ describe("resendCode", () => {
     expect(challenge.lastSentAt.toISOString()).toBe(at(61 * SEC).toISOString());
 
     // Another resend right away is too soon again (spacing counts from the last send).
-    expect(await failure(resendCode({ challengeId, now: at(100 * SEC), client: NO_IP }))).toBe("RESEND_TOO_SOON");
+    expect(await failure(resendCode(database, { challengeId, now: at(100 * SEC), client: NO_IP }))).toBe("RESEND_TOO_SOON");
 
-    expect(await failure(verifyCode({ challengeId, code: oldCode, now: at(70 * SEC), client: NO_IP }))).toBe("CODE_INVALID");
+    expect(await failure(verifyCode(database, { challengeId, code: oldCode, now: at(70 * SEC), client: NO_IP }))).toBe("CODE_INVALID");
     challenge = await prisma().loginChallenge.findUniqueOrThrow({ where: { id: challengeId } });
     expect(challenge.attempts).toBe(2);
 
-    const s = await verifyCode({ challengeId, code: newCode, now: at(80 * SEC), client: NO_IP });
+    const s = await verifyCode(database, { challengeId, code: newCode, now: at(80 * SEC), client: NO_IP });
     expect(s.principalId).toBe(c.id);
 
     const sent = (await auditOf(c.id)).filter((e) => e.type === "CODE_SENT").map((e) => (e.details as { resend: boolean }).resend);
@@ -275,33 +275,33 @@ describe("resendCode", () => {
     const { challengeId } = await login(c, c.password, T0);
     const oldCode = await latestCode(c.email);
     for (let i = 1; i <= 4; i++) {
-      expect(await failure(verifyCode({ challengeId, code: otherThan(oldCode, i), now: at(i * SEC), client: NO_IP }))).toBe("CODE_INVALID");
+      expect(await failure(verifyCode(database, { challengeId, code: otherThan(oldCode, i), now: at(i * SEC), client: NO_IP }))).toBe("CODE_INVALID");
     }
-    await resendCode({ challengeId, now: at(2 * MIN), client: NO_IP });
+    await resendCode(database, { challengeId, now: at(2 * MIN), client: NO_IP });
     const newCode = await latestCode(c.email);
-    expect(await failure(verifyCode({ challengeId, code: otherThan(newCode), now: at(3 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
-    expect(await failure(verifyCode({ challengeId, code: newCode, now: at(3 * MIN + SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId, code: otherThan(newCode), now: at(3 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(verifyCode(database, { challengeId, code: newCode, now: at(3 * MIN + SEC), client: NO_IP }))).toBe("CHALLENGE_DEAD");
     // A dead challenge gets no new code either.
-    expect(await failure(resendCode({ challengeId, now: at(5 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(resendCode(database, { challengeId, now: at(5 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
   });
 
   it("revives a merely expired challenge with a fresh 10 minutes", async () => {
     const c = await seedCustomer();
     const { challengeId } = await login(c, c.password, T0);
-    const resent = await resendCode({ challengeId, now: at(12 * MIN), client: NO_IP });
+    const resent = await resendCode(database, { challengeId, now: at(12 * MIN), client: NO_IP });
     expect(resent.expiresAt.toISOString()).toBe(at(22 * MIN).toISOString());
     const code = await latestCode(c.email);
-    const s = await verifyCode({ challengeId, code, now: at(21 * MIN), client: NO_IP });
+    const s = await verifyCode(database, { challengeId, code, now: at(21 * MIN), client: NO_IP });
     expect(s.principalId).toBe(c.id);
     // …but not a consumed one.
-    expect(await failure(resendCode({ challengeId, now: at(25 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect(await failure(resendCode(database, { challengeId, now: at(25 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
   });
 
   it("sends at most 5 resends per hour per account", async () => {
     const c = await seedCustomer();
     const { challengeId } = await login(c, c.password, T0);
-    for (let i = 1; i <= 5; i++) await resendCode({ challengeId, now: at(i * 61 * SEC), client: NO_IP });
-    expect(await failure(resendCode({ challengeId, now: at(6 * 61 * SEC), client: NO_IP }))).toBe("RATE_LIMITED");
+    for (let i = 1; i <= 5; i++) await resendCode(database, { challengeId, now: at(i * 61 * SEC), client: NO_IP });
+    expect(await failure(resendCode(database, { challengeId, now: at(6 * 61 * SEC), client: NO_IP }))).toBe("RATE_LIMITED");
     expect(await codeMails(c.email)).toHaveLength(6); // the first code and 5 resends
     await latestCode(c.email);
   });
@@ -311,7 +311,7 @@ describe("wrong credentials", () => {
   it("gives INVALID_CREDENTIALS alike for an unknown ID and a wrong password, and opens nothing", async () => {
     const c = await seedCustomer();
     const unknownId = `nobody-${randomBytes(3).toString("hex")}`;
-    const unknown = startLogin({ kind: "customer", loginId: unknownId, password: c.password, now: T0, client: NO_IP });
+    const unknown = startLogin(database, { kind: "customer", loginId: unknownId, password: c.password, now: T0, client: NO_IP });
     const wrongPassword = login(c, `${c.password}x`, T0);
     const errors = await Promise.all([unknown, wrongPassword].map((p) => p.catch((e: unknown) => e)));
     for (const e of errors) {
@@ -342,7 +342,7 @@ describe("lockout", () => {
     const c = await seedCustomer();
     // A signed-in session (another browser) that the lockout must revoke.
     const first = await login(c, c.password, T0);
-    const session = await verifyCode({ challengeId: first.challengeId, code: await latestCode(c.email), now: at(SEC), client: NO_IP });
+    const session = await verifyCode(database, { challengeId: first.challengeId, code: await latestCode(c.email), now: at(SEC), client: NO_IP });
     // And a half-finished sign-in whose challenge must die.
     const pending = await login(c, c.password, at(2 * SEC));
     const pendingCode = await latestCode(c.email);
@@ -372,8 +372,8 @@ describe("lockout", () => {
     // The signed-in session is revoked and no longer passes the check; the pending challenge is dead.
     const revoked = await prisma().authSession.findUniqueOrThrow({ where: { id: session.sessionId } });
     expect(revoked.revokedAt?.toISOString()).toBe(t.toISOString());
-    expect((await checkSession({ sid: session.sessionId, kind: "customer", sv: session.sessionVersion }, "customer", at(2 * MIN))).ok).toBe(false);
-    expect(await failure(verifyCode({ challengeId: pending.challengeId, code: pendingCode, now: at(2 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+    expect((await checkSession(database, { sid: session.sessionId, kind: "customer", sv: session.sessionVersion }, "customer", at(2 * MIN))).ok).toBe(false);
+    expect(await failure(verifyCode(database, { challengeId: pending.challengeId, code: pendingCode, now: at(2 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
 
     // Locked: even the right password gets the same generic error, and no code is sent.
     const codesBefore = (await codeMails(c.email)).length;
@@ -390,7 +390,7 @@ describe("lockout", () => {
 
     // At the end of the lock the right password works again.
     const after = await login(c, c.password, at(16 * MIN));
-    const s = await verifyCode({ challengeId: after.challengeId, code: await latestCode(c.email), now: at(16 * MIN + SEC), client: NO_IP });
+    const s = await verifyCode(database, { challengeId: after.challengeId, code: await latestCode(c.email), now: at(16 * MIN + SEC), client: NO_IP });
     expect(s.sessionVersion).toBe(1);
   });
 
@@ -426,7 +426,7 @@ describe("lockout", () => {
   it("a completed sign-in starts the doubling over", async () => {
     const c = await seedCustomer({ lockoutCount: 3 });
     const started = await login(c, c.password, T0);
-    await verifyCode({ challengeId: started.challengeId, code: await latestCode(c.email), now: at(SEC), client: NO_IP });
+    await verifyCode(database, { challengeId: started.challengeId, code: await latestCode(c.email), now: at(SEC), client: NO_IP });
     for (let i = 0; i < 5; i++) await failure(login(c, `bad-${i}`, at(MIN)));
     const row = await prisma().customer.findUniqueOrThrow({ where: { id: c.id } });
     expect(row.lockedUntil?.toISOString()).toBe(at(MIN + 15 * MIN).toISOString());
@@ -440,7 +440,7 @@ describe("per-address limit", () => {
     const client = { ip, userAgent: UA };
     // Unknown IDs: they spend the budget without locking anybody.
     for (let i = 0; i < 30; i++) {
-      expect(await failure(startLogin({ kind: "customer", loginId: `ghost-${i}`, password: "x", now: T0, client }))).toBe("INVALID_CREDENTIALS");
+      expect(await failure(startLogin(database, { kind: "customer", loginId: `ghost-${i}`, password: "x", now: T0, client }))).toBe("INVALID_CREDENTIALS");
     }
     expect(await failure(login(c, c.password, T0, client))).toBe("RATE_LIMITED");
     expect(await prisma().loginChallenge.count({ where: { customerId: c.id } })).toBe(0);

@@ -120,7 +120,7 @@ async function seedLine(customerId: string, service: ServiceType = "B2BUA"): Pro
 }
 
 function submit(customer: Customer, o: { number: string; currentPassword: string; newPassword: string; key?: string; now?: Date; promised?: string }) {
-  return changeLinePassword({
+  return changeLinePassword(database, {
     customer: { id: customer.id, loginId: customer.loginId, email: customer.email, locale: customer.locale },
     number: o.number,
     currentPassword: o.currentPassword,
@@ -643,7 +643,7 @@ describe("cancel a pending change", () => {
     const line = await seedLine(customer.id, "B2BUA");
     const next = newPassword();
     const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next });
-    const done = await cancelPendingChange({ customer, changeId: change.changeId, now: at(5 * MIN), client: CLIENT });
+    const done = await cancelPendingChange(database, { customer, changeId: change.changeId, now: at(5 * MIN), client: CLIENT });
     expect(done).toMatchObject({ changeId: change.changeId, number: line.number });
 
     const row = await prisma().passwordChange.findUniqueOrThrow({ where: { id: change.changeId } });
@@ -672,7 +672,7 @@ describe("cancel a pending change", () => {
     const p2 = newPassword();
     const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1 });
     const second = await submit(customer, { number: line.number, currentPassword: p1, newPassword: p2, now: at(MIN) });
-    await cancelPendingChange({ customer, changeId: second.changeId, now: at(2 * MIN), client: CLIENT });
+    await cancelPendingChange(database, { customer, changeId: second.changeId, now: at(2 * MIN), client: CLIENT });
     expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: first.changeId } })).status).toBe("SUPERSEDED");
     const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
     expect(await verifySecret(l.passwordHash, line.password)).toBe(true);
@@ -687,13 +687,13 @@ describe("cancel a pending change", () => {
     const first = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: p1 });
     await runReflectionBatch({ database, provisioner: internalProvisioner, credentialKey: KEY, now: at(MIN), batchSize: 50, maxAttempts: 3 });
     expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: first.changeId } })).status).toBe("APPLIED");
-    expect((await appError(cancelPendingChange({ customer, changeId: first.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("ALREADY_REFLECTED");
+    expect((await appError(cancelPendingChange(database, { customer, changeId: first.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("ALREADY_REFLECTED");
 
     const line2 = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
     // IP_PHONE changes are due at once: cancel it before any worker runs.
     const second = await submit(customer, { number: line.number, currentPassword: p1, newPassword: p2, now: at(3 * MIN) });
     expect(line2.id).toBe(line.id);
-    const done = await cancelPendingChange({ customer, changeId: second.changeId, now: at(3 * MIN), client: CLIENT });
+    const done = await cancelPendingChange(database, { customer, changeId: second.changeId, now: at(3 * MIN), client: CLIENT });
     expect(done.changeId).toBe(second.changeId);
     const l = await prisma().line.findUniqueOrThrow({ where: { id: line.id } });
     expect(await verifySecret(l.passwordHash, p1)).toBe(true);
@@ -706,7 +706,7 @@ describe("cancel a pending change", () => {
     const key = randomUUID();
     const next = newPassword();
     const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, key });
-    await cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
+    await cancelPendingChange(database, { customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
     const e = await appError(submit(customer, { number: line.number, currentPassword: line.password, newPassword: next, key, now: at(2 * MIN) }));
     expect(e.code).toBe("FORM_ALREADY_USED");
     expect(e.data.changeId).toBe(change.changeId);
@@ -762,15 +762,15 @@ describe("cancel a pending change", () => {
     const stranger = await seedCustomer();
     const line = await seedLine(customer.id, "B2BUA");
     const change = await submit(customer, { number: line.number, currentPassword: line.password, newPassword: newPassword() });
-    expect((await appError(cancelPendingChange({ customer: stranger, changeId: change.changeId, now: at(MIN), client: CLIENT }))).code).toBe("CHANGE_NOT_FOUND");
-    await cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
-    expect((await appError(cancelPendingChange({ customer, changeId: change.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("NOT_CANCELLABLE");
+    expect((await appError(cancelPendingChange(database, { customer: stranger, changeId: change.changeId, now: at(MIN), client: CLIENT }))).code).toBe("CHANGE_NOT_FOUND");
+    await cancelPendingChange(database, { customer, changeId: change.changeId, now: at(MIN), client: CLIENT });
+    expect((await appError(cancelPendingChange(database, { customer, changeId: change.changeId, now: at(2 * MIN), client: CLIENT }))).code).toBe("NOT_CANCELLABLE");
 
     // A line whose change waited from before the migration: no baseline, nothing is changed.
     const old = await seedLine(customer.id, "B2BUA");
     const waiting = await submit(customer, { number: old.number, currentPassword: old.password, newPassword: newPassword() });
     await prisma().line.update({ where: { id: old.id }, data: { baselinePasswordHash: null } });
-    const e = await appError(cancelPendingChange({ customer, changeId: waiting.changeId, now: at(MIN), client: CLIENT }));
+    const e = await appError(cancelPendingChange(database, { customer, changeId: waiting.changeId, now: at(MIN), client: CLIENT }));
     expect(e).toMatchObject({ code: "NOT_CANCELLABLE", data: { status: "PENDING" } });
     expect((await prisma().passwordChange.findUniqueOrThrow({ where: { id: waiting.changeId } })).status).toBe("PENDING");
   });
@@ -791,7 +791,7 @@ describe("cancel a pending change", () => {
         // orders — and the moments where both hold the row at once — are exercised.
         const headStart = (round++ % 5) * 3;
         const [cancel, batch] = await Promise.allSettled([
-          cancelPendingChange({ customer, changeId: change.changeId, now: at(MIN), client: CLIENT }),
+          cancelPendingChange(database, { customer, changeId: change.changeId, now: at(MIN), client: CLIENT }),
           sleep(headStart).then(() => runReflectionBatch({ database: worker, provisioner: internalProvisioner, credentialKey: KEY, now: at(MIN), batchSize: 1, maxAttempts: 3 })),
         ]);
         const row = await prisma().passwordChange.findUniqueOrThrow({ where: { id: change.changeId } });

@@ -29,7 +29,7 @@ const rows = (number: string) =>
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const c = await createTestCustomer({
+  const c = await createTestCustomer(database, {
     selfcareId: "preview01",
     password: "Selfcare-Pw-1",
     email: "preview01@example.jp",
@@ -98,7 +98,7 @@ describe("preview shown", () => {
   });
 
   it("the support timeline shows the entry with the promise that was shown", async () => {
-    const page = await lineTimeline({ customerId: customer.id, lineNumber: B2BUA, now: jst("18:00"), registrar: null });
+    const page = await lineTimeline(database, { customerId: customer.id, lineNumber: B2BUA, now: jst("18:00"), registrar: null });
     const previews = page.entries.filter((e) => e.kind === "audit" && e.type === "PREVIEW_SHOWN");
     expect(previews).toHaveLength(3);
     // Newest first: the second form at 17:01 (18:30), then the first form's 18:30 and 17:30.

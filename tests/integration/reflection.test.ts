@@ -64,13 +64,13 @@ async function customerWithLine(service: "IP_PHONE" | "B2BUA") {
   const selfcareId = `refl${testDbKind}${customerSeq}${randomUUID().slice(0, 6)}`;
   const [number] = await freeNumbers(database, 1);
   const email = `${selfcareId}@example.jp`;
-  const { id } = await createTestCustomer({ selfcareId, password: "Selfcare-Pw-1", email, locale: "ja", lines: [{ number: number!, service, password: "oldpass1" }] });
+  const { id } = await createTestCustomer(database, { selfcareId, password: "Selfcare-Pw-1", email, locale: "ja", lines: [{ number: number!, service, password: "oldpass1" }] });
   const customer: Customer = { id, loginId: selfcareId, email, locale: "ja" };
   return { customer, number: number!, email };
 }
 
 async function requestChange(c: Awaited<ReturnType<typeof customerWithLine>>, currentPassword: string, newPassword: string, now: Date) {
-  return changeLinePassword({
+  return changeLinePassword(database, {
     customer: c.customer,
     number: c.number,
     currentPassword,

@@ -24,9 +24,9 @@ const audits = (type: string) => database.prisma.auditEvent.findMany({ where: { 
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const s = await createTestStaff({ loginId: "reg-actions", password: "Support-pass-test", email: "reg-actions@example.jp" });
+  const s = await createTestStaff(database, { loginId: "reg-actions", password: "Support-pass-test", email: "reg-actions@example.jp" });
   staff = { id: s.id, loginId: "reg-actions" };
-  await createTestCustomer({ selfcareId: "regact01", password: "Selfcare-Pw-1", email: "regact01@example.jp", locale: "ja", lines: [{ number: "05077770001", service: "B2BUA", password: "oldpass1" }] });
+  await createTestCustomer(database, { selfcareId: "regact01", password: "Selfcare-Pw-1", email: "regact01@example.jp", locale: "ja", lines: [{ number: "05077770001", service: "B2BUA", password: "oldpass1" }] });
   lineId = (await database.prisma.line.findUniqueOrThrow({ where: { number: "05077770001" } })).id;
   refusing = createServer((_req, res) => {
     res.writeHead(401, { "content-type": "text/plain" });
@@ -45,17 +45,17 @@ afterAll(async () => {
 
 describe("lifting a line's change block", () => {
   it("refuses a line that is not blocked, lifts a blocked one and audits it with the reason", async () => {
-    await expect(unblockLine({ staff, lineId, reason: "お客様からの依頼", now: T0, client: CLIENT })).rejects.toMatchObject({ code: "NOT_BLOCKED" });
+    await expect(unblockLine(database, { staff, lineId, reason: "お客様からの依頼", now: T0, client: CLIENT })).rejects.toMatchObject({ code: "NOT_BLOCKED" });
     const until = new Date(T0.getTime() + 30 * 60_000);
     await database.prisma.line.update({ where: { id: lineId }, data: { blockedUntil: until } });
-    await unblockLine({ staff, lineId, reason: "本人確認済み", now: T0, client: CLIENT });
+    await unblockLine(database, { staff, lineId, reason: "本人確認済み", now: T0, client: CLIENT });
     expect((await database.prisma.line.findUniqueOrThrow({ where: { id: lineId } })).blockedUntil).toBeNull();
     const [a] = await audits("STAFF_UNBLOCK_LINE");
     expect(a).toMatchObject({ actor: "staff", staffUserId: staff.id, lineNumber: "05077770001" });
     expect(a!.details).toMatchObject({ reason: "本人確認済み", wasBlockedUntil: until.toISOString() });
     // Twice at once: one lifts it, the other is told it is not blocked (one audit row).
     await database.prisma.line.update({ where: { id: lineId }, data: { blockedUntil: until } });
-    const both = await Promise.allSettled([0, 1].map(() => unblockLine({ staff, lineId, reason: "二重送信の確認", now: T0, client: CLIENT })));
+    const both = await Promise.allSettled([0, 1].map(() => unblockLine(database, { staff, lineId, reason: "二重送信の確認", now: T0, client: CLIENT })));
     expect(both.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     expect(both.find((r) => r.status === "rejected")?.reason).toBeInstanceOf(AppError);
     expect(await audits("STAFF_UNBLOCK_LINE")).toHaveLength(2);
@@ -65,16 +65,16 @@ describe("lifting a line's change block", () => {
 describe("dropping bindings when the registrar cannot do it", () => {
   it("a registrar that does not answer: REGISTRAR_UNAVAILABLE, nothing audited", async () => {
     const closed = `http://127.0.0.1:${await freePort()}/RPC`;
-    await expect(dropLineBindings({ staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: closed, token: "t".repeat(20) } })).rejects.toMatchObject({ code: "REGISTRAR_UNAVAILABLE" });
+    await expect(dropLineBindings(database, { staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: closed, token: "t".repeat(20) } })).rejects.toMatchObject({ code: "REGISTRAR_UNAVAILABLE" });
     expect(await audits("STAFF_DROP_BINDINGS")).toHaveLength(0);
   });
 
   it("a registrar that refuses the token: REGISTRAR_REFUSED, nothing audited", async () => {
-    await expect(dropLineBindings({ staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: refusingUrl, token: "wrong-token-0000000" } })).rejects.toMatchObject({ code: "REGISTRAR_REFUSED" });
+    await expect(dropLineBindings(database, { staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: refusingUrl, token: "wrong-token-0000000" } })).rejects.toMatchObject({ code: "REGISTRAR_REFUSED" });
     expect(await audits("STAFF_DROP_BINDINGS")).toHaveLength(0);
   });
 
   it("no RPC configured: REGISTRAR_NOT_CONFIGURED", async () => {
-    await expect(dropLineBindings({ staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: "", token: "" } })).rejects.toMatchObject({ code: "REGISTRAR_NOT_CONFIGURED" });
+    await expect(dropLineBindings(database, { staff, lineId, reason: "古い登録の削除", now: T0, client: CLIENT, rpc: { url: "", token: "" } })).rejects.toMatchObject({ code: "REGISTRAR_NOT_CONFIGURED" });
   });
 });

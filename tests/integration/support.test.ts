@@ -39,7 +39,7 @@ let staff: Staff;
 
 beforeAll(async () => {
   database = await createTestDatabase();
-  const { id } = await createTestStaff({ loginId: "support-test", password: "Support-pass-test", email: "support-test@example.jp" });
+  const { id } = await createTestStaff(database, { loginId: "support-test", password: "Support-pass-test", email: "support-test@example.jp" });
   staff = { id, loginId: "support-test" };
 });
 
@@ -70,12 +70,12 @@ async function makeCustomer(o: { selfcareId?: string; email?: string; lines: { s
   const selfcareId = o.selfcareId ?? `sup${randomBytes(4).toString("hex")}`;
   const email = o.email ?? `${selfcareId}@example.jp`;
   const lines = o.lines.map((l) => ({ number: l.number ?? newNumber(), service: l.service, password: LINE_PASSWORD }));
-  const { id } = await createTestCustomer({ selfcareId, password: CUSTOMER_PASSWORD, email, locale: "ja", lines });
+  const { id } = await createTestCustomer(database, { selfcareId, password: CUSTOMER_PASSWORD, email, locale: "ja", lines });
   return { customer: { id, loginId: selfcareId, email, locale: "ja" }, id, selfcareId, email, numbers: lines.map((l) => l.number) };
 }
 
 function requestChange(c: TestCustomer, number: string, newPassword: string, now: Date, currentPassword = LINE_PASSWORD) {
-  return changeLinePassword({ customer: c.customer, number, currentPassword, newPassword, idempotencyKey: randomUUID(), now, client: NO_IP });
+  return changeLinePassword(database, { customer: c.customer, number, currentPassword, newPassword, idempotencyKey: randomUUID(), now, client: NO_IP });
 }
 
 function worker(now: Date, overrides: Partial<WorkerOptions> = {}): WorkerOptions {
@@ -110,7 +110,7 @@ async function failure(p: Promise<unknown>): Promise<string> {
   return (error as AppError).code;
 }
 
-const login = (c: TestCustomer, password: string, now: Date) => startLogin({ kind: "customer", loginId: c.selfcareId, password, now, client: NO_IP });
+const login = (c: TestCustomer, password: string, now: Date) => startLogin(database, { kind: "customer", loginId: c.selfcareId, password, now, client: NO_IP });
 
 async function lockOut(c: TestCustomer, now: Date) {
   for (let i = 0; i < LOGIN_FAILURES_TO_LOCK; i++) {
@@ -145,65 +145,65 @@ describe(`support lookup on ${testDbKind}`, () => {
     });
 
     it("matches part of a self-care ID, whatever the case", async () => {
-      expect(ids(await searchCustomers("DEMO00"))).toEqual(["demo0001", "demo0002"]);
-      expect(ids(await searchCustomers("demo0002"))).toEqual(["demo0002"]);
-      expect(ids(await searchCustomers("  Demo0002  "))).toEqual(["demo0002"]);
+      expect(ids(await searchCustomers(database, "DEMO00"))).toEqual(["demo0001", "demo0002"]);
+      expect(ids(await searchCustomers(database, "demo0002"))).toEqual(["demo0002"]);
+      expect(ids(await searchCustomers(database, "  Demo0002  "))).toEqual(["demo0002"]);
     });
 
     it("matches an ID exactly without pulling in customers whose line number happens to share its digits", async () => {
-      expect(ids(await searchCustomers("demo0001"))).toEqual(["demo0001"]);
+      expect(ids(await searchCustomers(database, "demo0001"))).toEqual(["demo0001"]);
     });
 
     it("matches part of an email, whatever the case", async () => {
-      expect(ids(await searchCustomers("taro.YAMADA@example.jp"))).toEqual(["yamada"]);
-      expect(ids(await searchCustomers("yamada@EXAMPLE"))).toEqual(["yamada"]);
-      expect(ids(await searchCustomers("@example.net"))).toEqual(["100%ok", "ab_cd"]);
+      expect(ids(await searchCustomers(database, "taro.YAMADA@example.jp"))).toEqual(["yamada"]);
+      expect(ids(await searchCustomers(database, "yamada@EXAMPLE"))).toEqual(["yamada"]);
+      expect(ids(await searchCustomers(database, "@example.net"))).toEqual(["100%ok", "ab_cd"]);
     });
 
     it("matches a fragment of a line number, also written with hyphens", async () => {
-      expect(ids(await searchCustomers("8765"))).toEqual(["demo0002"]);
-      expect(ids(await searchCustomers("050-8765-4321"))).toEqual(["demo0002"]);
-      expect(ids(await searchCustomers("5678"))).toEqual(["demo0001"]);
-      const [found] = await searchCustomers("8765");
+      expect(ids(await searchCustomers(database, "8765"))).toEqual(["demo0002"]);
+      expect(ids(await searchCustomers(database, "050-8765-4321"))).toEqual(["demo0002"]);
+      expect(ids(await searchCustomers(database, "5678"))).toEqual(["demo0001"]);
+      const [found] = await searchCustomers(database, "8765");
       expect(found?.lines).toEqual([{ number: "05087654321", service: "IP_PHONE" }]);
     });
 
     it("returns nothing for an empty or blank query", async () => {
-      expect(await searchCustomers("")).toEqual([]);
-      expect(await searchCustomers("   ")).toEqual([]);
+      expect(await searchCustomers(database, "")).toEqual([]);
+      expect(await searchCustomers(database, "   ")).toEqual([]);
     });
 
     it("treats SQL and LIKE metacharacters literally: no match-everything, no error", async () => {
-      expect(ids(await searchCustomers("0%o"))).toEqual(["100%ok"]);
-      expect(ids(await searchCustomers("b_c"))).toEqual(["ab_cd"]);
-      expect(ids(await searchCustomers("%%%"))).toEqual([]);
-      expect(ids(await searchCustomers("___"))).toEqual([]);
-      expect(ids(await searchCustomers("\\\\\\"))).toEqual([]);
-      expect(ids(await searchCustomers("d%1"))).toEqual([]);
-      expect(ids(await searchCustomers("demo_00"))).toEqual([]);
-      expect(await searchCustomers("' OR 1=1 --")).toEqual([]);
-      expect(await searchCustomers("'; DROP TABLE \"Customer\"; --")).toEqual([]);
-      expect(await searchCustomers("\\")).toEqual([]);
-      expect(await searchCustomers("demo\\")).toEqual([]);
+      expect(ids(await searchCustomers(database, "0%o"))).toEqual(["100%ok"]);
+      expect(ids(await searchCustomers(database, "b_c"))).toEqual(["ab_cd"]);
+      expect(ids(await searchCustomers(database, "%%%"))).toEqual([]);
+      expect(ids(await searchCustomers(database, "___"))).toEqual([]);
+      expect(ids(await searchCustomers(database, "\\\\\\"))).toEqual([]);
+      expect(ids(await searchCustomers(database, "d%1"))).toEqual([]);
+      expect(ids(await searchCustomers(database, "demo_00"))).toEqual([]);
+      expect(await searchCustomers(database, "' OR 1=1 --")).toEqual([]);
+      expect(await searchCustomers(database, "'; DROP TABLE \"Customer\"; --")).toEqual([]);
+      expect(await searchCustomers(database, "\\")).toEqual([]);
+      expect(await searchCustomers(database, "demo\\")).toEqual([]);
       // The table is still there and intact.
-      expect(ids(await searchCustomers("DEMO00"))).toEqual(["demo0001", "demo0002"]);
+      expect(ids(await searchCustomers(database, "DEMO00"))).toEqual(["demo0001", "demo0002"]);
     });
 
     it("finds an exact self-care ID alone, whatever its length, and refuses shorter partial queries with a reason", async () => {
       await makeCustomer({ selfcareId: "zq", email: "zq-short@example.org", lines: [] });
-      expect(await findCustomers("zq")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "zq" }], next: null });
-      expect(await findCustomers("demo0001")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "demo0001" }] });
+      expect(await findCustomers(database, "zq")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "zq" }], next: null });
+      expect(await findCustomers(database, "demo0001")).toMatchObject({ kind: "results", match: "exact", customers: [{ selfcareId: "demo0001" }] });
       expect(SEARCH_MIN_PARTIAL).toBe(3);
-      for (const q of ["de", "Zq", "%", "_", "12", " 1- ", "\\"]) expect(await findCustomers(q)).toEqual({ kind: "too-short", min: 3 });
+      for (const q of ["de", "Zq", "%", "_", "12", " 1- ", "\\"]) expect(await findCustomers(database, q)).toEqual({ kind: "too-short", min: 3 });
       // Three digits written with a separator are a number search.
-      expect(ids(((await findCustomers("8-76")) as { customers: { selfcareId: string }[] }).customers)).toEqual(["demo0002"]);
-      expect(await findCustomers("   ")).toEqual({ kind: "empty" });
+      expect(ids(((await findCustomers(database, "8-76")) as { customers: { selfcareId: string }[] }).customers)).toEqual(["demo0002"]);
+      expect(await findCustomers(database, "   ")).toEqual({ kind: "empty" });
     });
 
     it("lists a customer once when the ID, the email and a number all match, ordered by ID", async () => {
-      expect(ids(await searchCustomers("emo000"))).toEqual(["demo0001", "demo0002"]);
+      expect(ids(await searchCustomers(database, "emo000"))).toEqual(["demo0001", "demo0002"]);
       // "0001" is in demo0001's ID and email and in yamada's number.
-      expect(ids(await searchCustomers("0001"))).toEqual(["demo0001", "yamada"]);
+      expect(ids(await searchCustomers(database, "0001"))).toEqual(["demo0001", "yamada"]);
     });
 
     it("pages by self-care ID: every match once, in order, the last page without a next", async () => {
@@ -213,7 +213,7 @@ describe(`support lookup on ${testDbKind}`, () => {
       let after: string | null = null;
       let pages = 0;
       do {
-        const r = await findCustomers("pagetest", { after, take: 10 });
+        const r = await findCustomers(database, "pagetest", { after, take: 10 });
         if (r.kind !== "results") throw new Error(r.kind);
         expect(r.match).toBe("partial");
         seen.push(...ids(r.customers));
@@ -223,15 +223,15 @@ describe(`support lookup on ${testDbKind}`, () => {
       expect(pages).toBe(3);
       expect(seen).toEqual([...made].sort());
       // The email branch pages the same way (same order, same keyset).
-      const first = await findCustomers("@paging.example", { take: 20 });
+      const first = await findCustomers(database, "@paging.example", { take: 20 });
       expect(first).toMatchObject({ kind: "results", next: "pagetest19" });
-      const second = await findCustomers("@paging.example", { after: "pagetest19", take: 20 });
+      const second = await findCustomers(database, "@paging.example", { after: "pagetest19", take: 20 });
       expect(second.kind === "results" && ids(second.customers)).toEqual(made.slice(20));
       expect(second).toMatchObject({ next: null });
     });
 
     it("returns no secret: only the ID, email, lock state and line numbers", async () => {
-      const found = await searchCustomers("example");
+      const found = await searchCustomers(database, "example");
       expect(found.length).toBeGreaterThanOrEqual(5);
       for (const c of found) expect(Object.keys(c).sort()).toEqual(["email", "id", "lines", "lockedUntil", "selfcareId"]);
       expect(json(found)).not.toContain("$argon2");
@@ -254,9 +254,9 @@ describe(`support lookup on ${testDbKind}`, () => {
       await prisma().auditEvent.createMany({
         data: [ev(1, "id"), ev(2, "login"), ev(3, "both"), ev(4, "other"), ev(5, "login"), ev(6, "id"), ev(7, "both"), ev(8, "other"), ev(9, "login")],
       });
-      const all = await customerAuditEvents({ id: c.id, selfcareId: c.selfcareId }, 50);
+      const all = await customerAuditEvents(database, { id: c.id, selfcareId: c.selfcareId }, 50);
       expect(all.map((e) => (e.details as { i: number }).i)).toEqual([9, 7, 6, 5, 3, 2, 1]);
-      const newest = await customerAuditEvents({ id: c.id, selfcareId: c.selfcareId }, 3);
+      const newest = await customerAuditEvents(database, { id: c.id, selfcareId: c.selfcareId }, 3);
       expect(newest.map((e) => (e.details as { i: number }).i)).toEqual([9, 7, 6]);
       expect(new Set(all.map((e) => e.id)).size).toBe(all.length);
       expect(typeof all[0]!.id).toBe("string");
@@ -270,7 +270,7 @@ describe(`support lookup on ${testDbKind}`, () => {
       const accepted = await requestChange(c, b2bua, "newpass1", T0);
       expect(accepted.dueAt).toEqual(DUE_1730);
 
-      const before = await customerDetail(c.id, at(MIN));
+      const before = await customerDetail(database, c.id, at(MIN));
       expect(before).not.toBeNull();
       const lineA = before!.lines.find((l) => l.number === b2bua)!;
       const lineB = before!.lines.find((l) => l.number === ipPhone)!;
@@ -283,10 +283,10 @@ describe(`support lookup on ${testDbKind}`, () => {
 
       // One minute before the batch: still pending.
       expect((await runReflectionBatch(worker(at(-MIN, DUE_1730)))).applied).toBe(0);
-      expect((await customerDetail(c.id, at(-MIN, DUE_1730)))!.lines.find((l) => l.number === b2bua)!.registrar.kind).toBe("pending");
+      expect((await customerDetail(database, c.id, at(-MIN, DUE_1730)))!.lines.find((l) => l.number === b2bua)!.registrar.kind).toBe("pending");
 
       expect((await runReflectionBatch(worker(DUE_1730))).applied).toBe(1);
-      const after = await customerDetail(c.id, at(MIN, DUE_1730));
+      const after = await customerDetail(database, c.id, at(MIN, DUE_1730));
       const appliedLine = after!.lines.find((l) => l.number === b2bua)!;
       expect(appliedLine.registrar).toEqual({ kind: "applied", appliedAt: DUE_1730 });
       expect(appliedLine.changes[0]).toMatchObject({ status: "APPLIED", appliedAt: DUE_1730, attempts: 1 });
@@ -301,7 +301,7 @@ describe(`support lookup on ${testDbKind}`, () => {
     it("shows a change the worker gave up on as failed, with attempts and the last error", async () => {
       const c = await makeCustomer({ lines: [{ service: "IP_PHONE" }] });
       const row = await failedChange(c, "failpw01");
-      const detail = await customerDetail(c.id, at(MIN));
+      const detail = await customerDetail(database, c.id, at(MIN));
       const line = detail!.lines[0]!;
       expect(line.registrar).toEqual({ kind: "failed", attempts: 1, lastError: row.lastError });
       expect(row.lastError).toContain("registrar unreachable (support test)");
@@ -318,7 +318,7 @@ describe(`support lookup on ${testDbKind}`, () => {
       const first = await requestChange(c, c.numbers[0]!, "first001", T0);
       await runReflectionBatch(worker(T0));
       const second = await requestChange(c, c.numbers[0]!, "second01", at(HOUR), "first001");
-      const line = (await customerDetail(c.id, at(HOUR)))!.lines[0]!;
+      const line = (await customerDetail(database, c.id, at(HOUR)))!.lines[0]!;
       expect(line.registrar).toMatchObject({ kind: "pending", dueAt: at(HOUR), batch: false });
       expect(line.changes.map((ch) => [ch.id, ch.status])).toEqual([
         [second.changeId, "PENDING"],
@@ -338,12 +338,12 @@ describe(`support lookup on ${testDbKind}`, () => {
       // A half-finished sign-in: the code is in the outbox, and must not be in the detail.
       await login(c, CUSTOMER_PASSWORD, at(MIN));
       const code = await latestCode(c.email);
-      const open = await customerDetail(c.id, at(2 * MIN));
+      const open = await customerDetail(database, c.id, at(2 * MIN));
       expect(open!.customer).toMatchObject({ id: c.id, selfcareId: c.selfcareId, email: c.email, locked: false, openChallenges: 1, failedLoginCount: 0 });
 
       // Then five wrong passwords: a lockout.
       await lockOut(c, at(3 * MIN));
-      const detail = await customerDetail(c.id, at(4 * MIN));
+      const detail = await customerDetail(database, c.id, at(4 * MIN));
       expect(detail!.customer).toMatchObject({ locked: true, openChallenges: 0, lockoutCount: 1 });
 
       for (const d of [open, detail]) {
@@ -389,7 +389,7 @@ describe(`support lookup on ${testDbKind}`, () => {
     });
 
     it("returns null for an unknown customer", async () => {
-      expect(await customerDetail(randomUUID(), T0)).toBeNull();
+      expect(await customerDetail(database, randomUUID(), T0)).toBeNull();
     });
   });
 });
@@ -403,7 +403,7 @@ describe(`support actions on ${testDbKind}`, () => {
       expect(await failure(login(c, CUSTOMER_PASSWORD, at(MIN)))).toBe("INVALID_CREDENTIALS");
 
       const now = at(2 * MIN);
-      await unlockCustomer({ staff, customerId: c.id, reason: "本人確認済み（電話）", now, client: STAFF_CLIENT });
+      await unlockCustomer(database, { staff, customerId: c.id, reason: "本人確認済み（電話）", now, client: STAFF_CLIENT });
 
       const row = await prisma().customer.findUniqueOrThrow({ where: { id: c.id } });
       expect(row).toMatchObject({ lockedUntil: null, failedLoginCount: 0, sessionVersion: locked.sessionVersion + 1 });
@@ -413,33 +413,33 @@ describe(`support actions on ${testDbKind}`, () => {
       expect(events[0]!.at).toEqual(now);
       expect(events[0]!.details).toMatchObject({ reason: "本人確認済み（電話）", staff: staff.loginId, wasLockedUntil: locked.lockedUntil!.toISOString() });
 
-      const detail = await customerDetail(c.id, now);
+      const detail = await customerDetail(database, c.id, now);
       expect(detail!.customer.locked).toBe(false);
       expect(detail!.audit[0]).toMatchObject({ type: "STAFF_UNLOCK", staffUserId: staff.id });
 
       // The customer can sign in again, all the way through.
       const started = await login(c, CUSTOMER_PASSWORD, at(3 * MIN));
-      const session = await verifyCode({ challengeId: started.challengeId, code: await latestCode(c.email), now: at(4 * MIN), client: NO_IP });
+      const session = await verifyCode(database, { challengeId: started.challengeId, code: await latestCode(c.email), now: at(4 * MIN), client: NO_IP });
       expect(session.principalId).toBe(c.id);
     });
 
     it("ends a half-open sign-in and revokes existing sessions", async () => {
       const c = await makeCustomer({ lines: [] });
       const first = await login(c, CUSTOMER_PASSWORD, T0);
-      const session = await verifyCode({ challengeId: first.challengeId, code: await latestCode(c.email), now: at(MIN), client: NO_IP });
+      const session = await verifyCode(database, { challengeId: first.challengeId, code: await latestCode(c.email), now: at(MIN), client: NO_IP });
       const half = await login(c, CUSTOMER_PASSWORD, at(2 * MIN));
       const code = await latestCode(c.email);
       const claims = { sid: session.sessionId, kind: "customer" as const, sv: session.sessionVersion };
-      expect((await checkSession(claims, "customer", at(2 * MIN))).ok).toBe(true);
+      expect((await checkSession(database, claims, "customer", at(2 * MIN))).ok).toBe(true);
 
       const now = at(3 * MIN);
-      await unlockCustomer({ staff, customerId: c.id, reason: "code screen stuck", now, client: STAFF_CLIENT });
+      await unlockCustomer(database, { staff, customerId: c.id, reason: "code screen stuck", now, client: STAFF_CLIENT });
 
       const challenge = await prisma().loginChallenge.findUniqueOrThrow({ where: { id: half.challengeId } });
       expect(challenge.invalidatedAt).toEqual(now);
       expect(challenge.consumedAt).toBeNull();
-      expect(await failure(verifyCode({ challengeId: half.challengeId, code, now: at(4 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
-      expect(await checkSession(claims, "customer", at(4 * MIN))).toEqual({ ok: false, reason: "version" });
+      expect(await failure(verifyCode(database, { challengeId: half.challengeId, code, now: at(4 * MIN), client: NO_IP }))).toBe("CHALLENGE_DEAD");
+      expect(await checkSession(database, claims, "customer", at(4 * MIN))).toEqual({ ok: false, reason: "version" });
       const [event] = await prisma().auditEvent.findMany({ where: { customerId: c.id, type: "STAFF_UNLOCK" } });
       expect(event?.details).toMatchObject({ challengesEnded: 1, wasLockedUntil: null });
       expect(json(event)).not.toMatch(new RegExp(`(?<![0-9A-Za-z])${code}(?![0-9A-Za-z])`));
@@ -447,13 +447,13 @@ describe(`support actions on ${testDbKind}`, () => {
 
     it("refuses an unknown customer with NOT_FOUND and writes nothing", async () => {
       const before = await prisma().auditEvent.count({ where: { type: "STAFF_UNLOCK" } });
-      expect(await failure(unlockCustomer({ staff, customerId: randomUUID(), reason: "no such customer", now: T0, client: STAFF_CLIENT }))).toBe("NOT_FOUND");
+      expect(await failure(unlockCustomer(database, { staff, customerId: randomUUID(), reason: "no such customer", now: T0, client: STAFF_CLIENT }))).toBe("NOT_FOUND");
       expect(await prisma().auditEvent.count({ where: { type: "STAFF_UNLOCK" } })).toBe(before);
     });
   });
 
   describe("retryFailedChange", () => {
-    const retry = (changeId: string, now: Date, reason = "registrar back up, retrying") => retryFailedChange({ staff, changeId, reason, now, client: STAFF_CLIENT });
+    const retry = (changeId: string, now: Date, reason = "registrar back up, retrying") => retryFailedChange(database, { staff, changeId, reason, now, client: STAFF_CLIENT });
     const staffRetries = (changeId: string) =>
       database.sql.query<{ details: Record<string, unknown>; staffUserId: string; actor: string; at: Date; lineNumber: string }>(
         `SELECT details, "staffUserId", actor, at, "lineNumber" FROM "AuditEvent" WHERE type = 'STAFF_RETRY' AND details->>'changeId' = $1`,
@@ -474,7 +474,7 @@ describe(`support actions on ${testDbKind}`, () => {
       expect(events[0]).toMatchObject({ actor: "staff", staffUserId: staff.id, lineNumber: c.numbers[0] });
       expect(events[0]!.details).toMatchObject({ reason: "registrar back up, retrying", staff: staff.loginId, previousAttempts: 1 });
       expect(String(events[0]!.details.previousError)).toContain("registrar unreachable (support test)");
-      expect((await customerDetail(c.id, now))!.lines[0]!.registrar.kind).toBe("pending");
+      expect((await customerDetail(database, c.id, now))!.lines[0]!.registrar.kind).toBe("pending");
 
       // Not yet at a time before the retry…
       expect((await runReflectionBatch(worker(at(-SEC, now)))).claimed).toBe(0);
@@ -485,7 +485,7 @@ describe(`support actions on ${testDbKind}`, () => {
       expect(done).toMatchObject({ status: "APPLIED", appliedAt: now, credential: null });
       const registrar = await prisma().registrarCredential.findUniqueOrThrow({ where: { username: c.numbers[0]! } });
       expect(registrar).toMatchObject({ ha1: md5(`${c.numbers[0]}:${TEST_REALM}:retry001`), lastChangeId: failed.id });
-      expect((await customerDetail(c.id, now))!.lines[0]!.registrar).toEqual({ kind: "applied", appliedAt: now });
+      expect((await customerDetail(database, c.id, now))!.lines[0]!.registrar).toEqual({ kind: "applied", appliedAt: now });
       expect(await prisma().outboxEmail.count({ where: { customerId: c.id, kind: "CHANGE_APPLIED" } })).toBe(1);
     });
 

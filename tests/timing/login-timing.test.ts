@@ -47,14 +47,14 @@ describe("sign-in timing: an unknown ID, a wrong password and a locked account t
     const known = await prisma.customer.create({ data: { selfcareId: `known${randomBytes(3).toString("hex")}`, email: "k@example.jp", passwordHash: hash } });
     const locked = await prisma.customer.create({ data: { selfcareId: `lockd${randomBytes(3).toString("hex")}`, email: "l@example.jp", passwordHash: hash, lockedUntil: new Date(T0.getTime() + 24 * 3600_000) } });
     const groups = {
-      unknown: () => startLogin({ kind: "customer", loginId: `ghost${randomBytes(4).toString("hex")}`, password, now: T0, client: CLIENT }),
-      wrongPassword: () => startLogin({ kind: "customer", loginId: known.selfcareId, password: `${password}x`, now: T0, client: CLIENT }),
-      locked: () => startLogin({ kind: "customer", loginId: locked.selfcareId, password, now: T0, client: CLIENT }),
+      unknown: () => startLogin(database, { kind: "customer", loginId: `ghost${randomBytes(4).toString("hex")}`, password, now: T0, client: CLIENT }),
+      wrongPassword: () => startLogin(database, { kind: "customer", loginId: known.selfcareId, password: `${password}x`, now: T0, client: CLIENT }),
+      locked: () => startLogin(database, { kind: "customer", loginId: locked.selfcareId, password, now: T0, client: CLIENT }),
       // The test's power, under the same load: the unknown-ID path plus the 6 ms the attack measured
       // (issue 14) must be flagged, or the test could not have caught the original difference.
       slowedUnknown: async () => {
         await new Promise((r) => setTimeout(r, 6));
-        return startLogin({ kind: "customer", loginId: `ghost${randomBytes(4).toString("hex")}`, password, now: T0, client: CLIENT });
+        return startLogin(database, { kind: "customer", loginId: `ghost${randomBytes(4).toString("hex")}`, password, now: T0, client: CLIENT });
       },
     };
     type Group = keyof typeof groups;

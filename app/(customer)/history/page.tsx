@@ -9,6 +9,7 @@ import { requireCustomer } from "@/lib/web/session";
 import { ReflectionPromise } from "@/components/ReflectionPromise";
 import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
 import { requestContext } from "@/lib/web/request";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("history"))("title") };
@@ -20,7 +21,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const cancelledId = (await searchParams).cancelled;
   const t = await getTranslations();
   const { now } = await requestContext();
-  const changes = await listOwnChanges(principal.id);
+  const changes = await listOwnChanges(database(), principal.id);
   const loc = await pageLocale();
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (

@@ -58,9 +58,10 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
   if (weak) return { ok: false, fieldErrors: { newPassword: weak } };
   const { now, client } = await requestContext();
   const locale = await pageLocale();
+  const handle = database();
   let changeId: string;
   try {
-    const result = await changeLinePassword({
+    const result = await changeLinePassword(handle, {
       customer: { id: principal.id, loginId: principal.loginId, email: principal.email, locale: principal.locale },
       number: parsed.data.number,
       currentPassword: parsed.data.currentPassword,
@@ -96,10 +97,10 @@ export async function changePasswordAction(input: unknown): Promise<ChangeResult
           idempotencyKey: randomUUID(),
         }),
         REFLECTION_CHANGED: async (e) => {
-          const line = await findOwnLine(principal.id, parsed.data.number);
+          const line = await findOwnLine(handle, principal.id, parsed.data.number);
           if (!line) return null;
           const when = reflectionWhen(await getTranslations(), locale, { service: line.service, dueAt: new Date(e.data.dueAt), deadline: new Date(e.data.deadline) });
-          const shown = { database: database(), customer: { id: principal.id, loginId: principal.loginId }, formKey: parsed.data.idempotencyKey, client };
+          const shown = { database: handle, customer: { id: principal.id, loginId: principal.loginId }, formKey: parsed.data.idempotencyKey, client };
           return { ok: false, formError: ERROR_KEYS.REFLECTION_CHANGED, formErrorValues: { when }, preview: await previewFor(line.number, line.service, now, shown) };
         },
       },
@@ -115,10 +116,11 @@ export async function previewAction(number: unknown, formKey?: unknown): Promise
   if (typeof number !== "string" || number.length > 64) return null;
   const normalized = normalizePhoneNumber(number);
   if (!PHONE_PATTERN.test(normalized)) return null;
-  const line = await findOwnLine(principal.id, normalized);
+  const handle = database();
+  const line = await findOwnLine(handle, principal.id, normalized);
   if (!line) return null;
   const { now, client } = await requestContext();
-  return previewFor(normalized, line.service, now, { database: database(), customer: { id: principal.id, loginId: principal.loginId }, formKey, client });
+  return previewFor(normalized, line.service, now, { database: handle, customer: { id: principal.id, loginId: principal.loginId }, formKey, client });
 }
 
 /**
@@ -132,7 +134,7 @@ export async function cancelChangeAction(formData: FormData): Promise<void> {
   const { now, client } = await requestContext();
   let outcome: string;
   try {
-    await cancelPendingChange({ customer: { id: principal.id, loginId: principal.loginId, email: principal.email, locale: principal.locale }, changeId: id, now, client });
+    await cancelPendingChange(database(), { customer: { id: principal.id, loginId: principal.loginId, email: principal.email, locale: principal.locale }, changeId: id, now, client });
     outcome = "done";
   } catch (error) {
     if (!isAppError(error)) {

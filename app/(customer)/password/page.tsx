@@ -12,6 +12,7 @@ import { formatJst } from "@/lib/format";
 import { listOwnLines, listOwnPendingChanges } from "@/lib/lines/queries";
 import { requireCustomer } from "@/lib/web/session";
 import { reflectionWhen } from "@/lib/web/reflection-text";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("password"))("title") };
@@ -24,7 +25,8 @@ export async function generateMetadata() {
 export default async function PasswordChangePage() {
   const { principal } = await requireCustomer();
   const t = await getTranslations("password");
-  const [lines, pending] = await Promise.all([listOwnLines(principal.id), listOwnPendingChanges(principal.id)]);
+  const handle = database();
+  const [lines, pending] = await Promise.all([listOwnLines(handle, principal.id), listOwnPendingChanges(handle, principal.id)]);
   const locale = await pageLocale();
   const tAll = await getTranslations();
   return (

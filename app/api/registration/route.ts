@@ -5,6 +5,7 @@ import { registrationSnapshot } from "@/lib/registration/text";
 import { pageLocale } from "@/lib/web/locale";
 import { requestContext } from "@/lib/web/request";
 import { currentSession } from "@/lib/web/session";
+import { database } from "@/lib/db";
 
 export const dynamic = "force-dynamic";
 
@@ -13,6 +14,6 @@ export async function GET(request: Request): Promise<Response> {
   const session = await currentSession("customer", false);
   if (!session) return new Response(JSON.stringify({ error: "signedOut" }), { status: 401, headers });
   const { now } = await requestContext();
-  const snapshot = await registrationSnapshot(session.principal.id, now, await pageLocale(), new URL(request.url).searchParams.get("change"));
+  const snapshot = await registrationSnapshot(database(), session.principal.id, now, await pageLocale(), new URL(request.url).searchParams.get("change"));
   return new Response(JSON.stringify(snapshot), { headers });
 }

@@ -2,7 +2,7 @@ import { getTranslations } from "next-intl/server";
 import { pageLocale } from "@/lib/web/locale";
 import { notFound } from "next/navigation";
 import { SiteHeader } from "@/components/SiteHeader";
-import { db } from "@/lib/db";
+import { database } from "@/lib/db";
 import { isProduction } from "@/lib/env";
 import { formatJst } from "@/lib/format";
 import { textOf } from "@/i18n/runtime-key";
@@ -20,7 +20,7 @@ export default async function DevMailboxPage() {
   const tc = await getTranslations("common");
   const tAll = await getTranslations();
   const sep = tc("sep");
-  const mails = await db().outboxEmail.findMany({ orderBy: [{ queuedAt: "desc" }, { createdAt: "desc" }], take: 50 });
+  const mails = await database().prisma.outboxEmail.findMany({ orderBy: [{ queuedAt: "desc" }, { createdAt: "desc" }], take: 50 });
   return (
     <>
       <SiteHeader />

@@ -10,6 +10,7 @@ import { findCustomers } from "@/lib/support/lookup";
 import { requestContext } from "@/lib/web/request";
 import { unlockStaffAction } from "./customers/[id]/actions";
 import { requireStaff } from "@/lib/web/session";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("staff"))("title") };
@@ -22,13 +23,14 @@ export default async function StaffSearchPage({ searchParams }: { searchParams: 
   const params = await searchParams;
   const query = typeof params.q === "string" ? params.q.slice(0, 100) : "";
   const after = typeof params.after === "string" ? params.after.slice(0, 100) : null;
-  const search = query ? await findCustomers(query, { after }) : null;
+  const handle = database();
+  const search = query ? await findCustomers(handle, query, { after }) : null;
   const results = search?.kind === "results" ? search.customers : null;
   const locale = await pageLocale();
   const ts = await getTranslations("staff");
   const tc = await getTranslations("common");
   const { now } = await requestContext();
-  const locked = (await lockedStaff(now)).filter((s) => s.id !== principal.id);
+  const locked = (await lockedStaff(handle, now)).filter((s) => s.id !== principal.id);
   return (
     <>
       <main id="main">

@@ -9,6 +9,7 @@ import { isUuid } from "@/lib/validation/ids";
 import { requireCustomer } from "@/lib/web/session";
 import { cancelChangeAction } from "../actions";
 import { ChangeFacts } from "../change-facts";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("cancel"))("title") };
@@ -23,7 +24,7 @@ export default async function CancelPage({ searchParams }: { searchParams: Promi
   const query = await searchParams;
   const id = query.id;
   if (!isUuid(id)) notFound();
-  const change = await getOwnChange(principal.id, id);
+  const change = await getOwnChange(database(), principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
   const error = typeof query.error === "string" && ERRORS.has(query.error) ? `errors.${query.error}` : null;

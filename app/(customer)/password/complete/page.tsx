@@ -12,6 +12,7 @@ import { requireCustomer } from "@/lib/web/session";
 import { ChangeFacts } from "../change-facts";
 import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
 import { requestContext } from "@/lib/web/request";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("complete"))("title") };
@@ -26,7 +27,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const { principal } = await requireCustomer();
   const id = (await searchParams).id;
   if (!isUuid(id)) notFound();
-  const change = await getOwnChange(principal.id, id);
+  const change = await getOwnChange(database(), principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
   const { now } = await requestContext();

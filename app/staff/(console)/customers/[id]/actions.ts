@@ -10,6 +10,7 @@ import { formFailure } from "@/lib/web/form-errors";
 import { ERROR_KEYS, type FormResult } from "@/lib/web/form-result";
 import { requestContext } from "@/lib/web/request";
 import { requireStaff } from "@/lib/web/session";
+import { database } from "@/lib/db";
 
 
 async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; loginId: string }, id: string, reason: string) => Promise<void>): Promise<FormResult> {
@@ -31,29 +32,29 @@ async function run(targetId: unknown, input: unknown, fn: (staff: { id: string; 
 /** Unlock a locked self-care account (confirmed, with a reason; audited). */
 export async function unlockAction(customerId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
-  return run(customerId, input, (staff, id, reason) => unlockCustomer({ staff, customerId: id, reason, now, client }));
+  return run(customerId, input, (staff, id, reason) => unlockCustomer(database(), { staff, customerId: id, reason, now, client }));
 }
 
 /** Retry a FAILED reflection (confirmed, with a reason; audited). */
 export async function retryAction(changeId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
-  return run(changeId, input, (staff, id, reason) => retryFailedChange({ staff, changeId: id, reason, now, client }));
+  return run(changeId, input, (staff, id, reason) => retryFailedChange(database(), { staff, changeId: id, reason, now, client }));
 }
 
 /** Unlock another staff member's locked account (confirmed, with a reason; audited). */
 export async function unlockStaffAction(staffUserId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
-  return run(staffUserId, input, (staff, id, reason) => unlockStaff({ staff, staffUserId: id, reason, now, client }));
+  return run(staffUserId, input, (staff, id, reason) => unlockStaff(database(), { staff, staffUserId: id, reason, now, client }));
 }
 
 /** Drop a line's bindings at the registrar (ul.rm; confirmed, with a reason; audited). */
 export async function dropBindingsAction(lineId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
-  return run(lineId, input, (staff, id, reason) => dropLineBindings({ staff, lineId: id, reason, now, client }));
+  return run(lineId, input, (staff, id, reason) => dropLineBindings(database(), { staff, lineId: id, reason, now, client }));
 }
 
 /** Lift a line's change block (confirmed, with a reason; audited). */
 export async function unblockLineAction(lineId: unknown, input: unknown): Promise<FormResult> {
   const { now, client } = await requestContext();
-  return run(lineId, input, (staff, id, reason) => unblockLine({ staff, lineId: id, reason, now, client }));
+  return run(lineId, input, (staff, id, reason) => unblockLine(database(), { staff, lineId: id, reason, now, client }));
 }

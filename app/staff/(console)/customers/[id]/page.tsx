@@ -16,6 +16,7 @@ import { LineTimeline } from "@/components/support/LineTimeline";
 import { customerRegistrations } from "@/lib/registration/customer";
 import { statusViews } from "@/lib/registration/text";
 import { lineTimeline } from "@/lib/support/timeline";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("staff"))("customer") };
@@ -29,17 +30,18 @@ export default async function StaffCustomerPage({ params, searchParams }: { para
   const query = await searchParams;
   if (!isUuid(id)) notFound();
   const { now } = await requestContext();
-  const detail = await customerDetail(id, now);
+  const handle = database();
+  const detail = await customerDetail(handle, id, now);
   if (!detail) notFound();
   const t = await getTranslations();
   const locale = await pageLocale();
   const fmt = (d: Date | null | undefined) => (d ? formatJst(d, locale) : "—");
   const { customer, lines, audit, emails } = detail;
   // Per line: the customer's status sentence and the timeline's page (the line named by ?line= at ?before=).
-  const statuses = await statusViews(await customerRegistrations(customer.id, now), locale);
+  const statuses = await statusViews(await customerRegistrations(handle, customer.id, now), locale);
   const before = typeof query.before === "string" && !Number.isNaN(Date.parse(query.before)) ? new Date(query.before) : null;
   const timelines = await Promise.all(
-    lines.map((l) => lineTimeline({ customerId: customer.id, lineNumber: l.number, now, before: query.line === l.number ? before : null })),
+    lines.map((l) => lineTimeline(handle, { customerId: customer.id, lineNumber: l.number, now, before: query.line === l.number ? before : null })),
   );
 
   const stateText = (s: RegistrarState) => {
