@@ -45,4 +45,13 @@ describe("boundaries", () => {
     expect(readers.length).toBeGreaterThan(0);
     expect(readers.filter((f) => !isServerOnly(f))).toEqual([]);
   });
+
+  it("use-cases in lib/ are given the database: only the wiring reads the process's one (lint holds it too)", () => {
+    const wiring = new Set(["lib/db.ts", "lib/background.ts", "lib/boot.ts", "lib/readiness.ts", "lib/auth/next-auth.ts"]);
+    const readsProcessDb = (f: string) =>
+      [...source(f).matchAll(/^import\s+(?!type\s)\{([^}]*)\}\s*from\s+"([^"]+)"/gm)].some((m) => resolve(f, m[2]!) === "lib/db.ts" && /\b(db|database)\b/.test(m[1]!.replace(/\btype\s+\w+/g, "")));
+    const offending = files("lib").filter((f) => !wiring.has(f) && !f.startsWith("lib/web/") && readsProcessDb(f));
+    expect(offending).toEqual([]);
+    expect(files("lib").filter(readsProcessDb).length).toBeGreaterThan(0);
+  });
 });

@@ -21,7 +21,8 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
   const cancelledId = (await searchParams).cancelled;
   const t = await getTranslations();
   const { now } = await requestContext();
-  const changes = await listOwnChanges(database(), principal.id);
+  const handle = database();
+  const changes = await listOwnChanges(handle, principal.id);
   const loc = await pageLocale();
   const cancelled = typeof cancelledId === "string" ? changes.find((c) => c.id === cancelledId && c.status === "CANCELLED") : undefined;
   return (
@@ -35,7 +36,7 @@ export default async function HistoryPage({ searchParams }: { searchParams: Prom
               {t("cancel.done", { number: cancelled.line.number, requestedAt: formatJst(cancelled.requestedAt, loc) })}
             </p>
           ) : null}
-          {changes.length > 0 ? <RegistrationStatusBlock customerId={principal.id} now={now} /> : null}
+          {changes.length > 0 ? <RegistrationStatusBlock database={handle} customerId={principal.id} now={now} /> : null}
           {changes.length === 0 ? (
             <p>{t("history.empty")}</p>
           ) : (

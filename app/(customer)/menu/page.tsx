@@ -4,6 +4,7 @@ import { Breadcrumbs } from "@/components/Breadcrumbs";
 import { requireCustomer } from "@/lib/web/session";
 import { RegistrationStatusBlock } from "@/components/RegistrationStatusBlock";
 import { requestContext } from "@/lib/web/request";
+import { database } from "@/lib/db";
 
 export async function generateMetadata() {
   return { title: (await getTranslations("menu"))("title") };
@@ -20,7 +21,7 @@ export default async function MenuPage() {
         <Breadcrumbs trail={["menu"]} />
         <h1>{t("title")}</h1>
         <section className="panel">
-          <RegistrationStatusBlock customerId={principal.id} now={now} />
+          <RegistrationStatusBlock database={database()} customerId={principal.id} now={now} />
         </section>
         <section className="panel">
           <h2>{t("services")}</h2>

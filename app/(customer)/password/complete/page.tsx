@@ -27,7 +27,8 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
   const { principal } = await requireCustomer();
   const id = (await searchParams).id;
   if (!isUuid(id)) notFound();
-  const change = await getOwnChange(database(), principal.id, id);
+  const handle = database();
+  const change = await getOwnChange(handle, principal.id, id);
   if (!change) notFound();
   const t = await getTranslations();
   const { now } = await requestContext();
@@ -70,7 +71,7 @@ export default async function CompletePage({ searchParams }: { searchParams: Pro
             <dt>{t("complete.status")}</dt>
             <dd data-testid="change-status">{t(`status.${change.status}`)}</dd>
           </ChangeFacts>
-          <RegistrationStatusBlock customerId={principal.id} now={now} change={change.id} />
+          <RegistrationStatusBlock database={handle} customerId={principal.id} now={now} change={change.id} />
           <h2>{t("complete.settingsTitle")}</h2>
           <dl className="facts" data-testid="adapter-settings">
             <dt>{t("complete.settingsUser")}</dt>
