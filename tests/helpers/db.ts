@@ -20,8 +20,11 @@ export interface TestDatabase extends Database {
   openSecond?: () => Database;
 }
 
-/** A new empty database with every migration applied, installed as the process's database. */
-export async function createTestDatabase(options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+/**
+ * A new empty database with every migration applied. Use-cases are given it; only a test of
+ * process wiring (lib/background.ts) asks for it to be installed as the process's database too.
+ */
+export async function createTestDatabase(options: { migrate?: boolean; asProcessDatabase?: boolean } = {}): Promise<TestDatabase> {
   let database: TestDatabase;
   if (testDbKind === "postgres") {
     const { url, drop } = await createPgDatabase();
@@ -39,6 +42,6 @@ export async function createTestDatabase(options: { migrate?: boolean } = {}): P
     database = openPglite(undefined);
   }
   if (options.migrate !== false) await migrate(database);
-  setProcessDatabase(database);
+  if (options.asProcessDatabase) setProcessDatabase(database);
   return database;
 }

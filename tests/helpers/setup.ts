@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, vi } from "vitest";
+import { setProcessDatabase, type Database } from "@/lib/db";
 
 // A test fails on any console.error it did not expect (epic-stack's rule): errors are never noise.
 let errors: unknown[][] = [];
@@ -17,3 +18,13 @@ afterEach(() => {
 
 process.env.LOG_LEVEL ??= "silent";
 process.env.APP_ENV ??= "test";
+
+// Use-cases are given their database (the test's own handle). Reading the process's database in a
+// test that installed none would otherwise open the configured one (DATA_DIR) behind the test's
+// back: it fails loudly instead (createTestDatabase({ asProcessDatabase: true }) installs one).
+const unset = new Proxy({} as Database, {
+  get(_, property) {
+    throw new Error(`the process database was read (.${String(property)}) in a test that installed none: pass the test's handle, or createTestDatabase({ asProcessDatabase: true })`);
+  },
+});
+setProcessDatabase(unset);

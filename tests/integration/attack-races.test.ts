@@ -5,7 +5,7 @@ import { CODE_MAX_ATTEMPTS } from "@/lib/auth/codes";
 import { CODE_FAILURES_TO_LOCK, LOGIN_FAILURES_TO_LOCK } from "@/lib/auth/lockout";
 import { resendCode, startLogin, verifyCode } from "@/lib/auth/login";
 import { hashSecret } from "@/lib/auth/password";
-import { setProcessDatabase, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { unlockCustomer, unlockStaff } from "@/lib/support/commands";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
@@ -30,7 +30,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   if (second !== first) await second?.close();
   await first?.close();
 });

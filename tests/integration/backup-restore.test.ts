@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { checkCredentialKey } from "@/lib/credential-key";
-import { openPostgres, setProcessDatabase } from "@/lib/db";
+import { openPostgres } from "@/lib/db";
 import { migrate } from "@/lib/migrate";
 import { createScratchDatabase } from "../fixtures/pg-database";
 import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY, TEST_CREDENTIAL_KEY_HEX } from "@/testing/changes";
@@ -23,7 +23,6 @@ const pgBin = (name: string) => {
 };
 const cleanups: (() => Promise<unknown>)[] = [];
 afterAll(async () => {
-  setProcessDatabase(undefined);
   for (const c of cleanups.reverse()) await c().catch(() => undefined);
 });
 

@@ -2,7 +2,6 @@ import { spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkCredentialKey, CredentialKeyMismatch, keyFingerprint, rotateCredentialKey } from "@/lib/credential-key";
-import { setProcessDatabase } from "@/lib/db";
 import { internalProvisioner } from "@/lib/provisioning/internal";
 import { drainDueChanges } from "@/lib/reflection/worker";
 import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY } from "@/testing/changes";
@@ -20,7 +19,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

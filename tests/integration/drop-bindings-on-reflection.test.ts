@@ -1,6 +1,5 @@
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { env, resetEnvCache } from "@/lib/env";
 import { log } from "@/lib/log";
 import type { Provisioner } from "@/lib/provisioning";
@@ -86,7 +85,6 @@ describe.skipIf(testDbKind !== "postgres" || (missing.length > 0 && !process.env
       await provisioner?.close?.();
       await kamailio?.stop();
       await server?.stop();
-      setProcessDatabase(undefined);
       await portal?.close();
     });
 

@@ -5,7 +5,6 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import type { Provisioner, ProvisionItem } from "@/lib/provisioning";
 import { kamailioProvisioner } from "@/lib/provisioning/kamailio";
 import { drainDueChanges, runReflectionBatch, type WorkerOptions } from "@/lib/reflection/worker";
@@ -92,7 +91,6 @@ describe.skipIf(testDbKind !== "postgres" || !haveKamailioSchema())(
 
     afterAll(async () => {
       await provisioner?.close?.();
-      setProcessDatabase(undefined);
       await portal?.close();
       if (registrarDir) {
         await stopRegistrar().catch(() => undefined);

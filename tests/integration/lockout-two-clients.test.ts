@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ClientInfo } from "@/lib/audit";
 import { startLogin } from "@/lib/auth/login";
 import { hashSecret } from "@/lib/auth/password";
-import { setProcessDatabase, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
@@ -24,7 +24,6 @@ describe.skipIf(testDbKind !== "postgres")("lockout holds across two database cl
   });
 
   afterAll(async () => {
-    setProcessDatabase(undefined);
     await second?.close();
     await first?.close();
   });

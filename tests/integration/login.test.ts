@@ -5,7 +5,6 @@ import { CODE_MAX_ATTEMPTS } from "@/lib/auth/codes";
 import { resendCode, startLogin, verifyCode } from "@/lib/auth/login";
 import { hashSecret } from "@/lib/auth/password";
 import { checkSession } from "@/lib/auth/session";
-import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
@@ -29,7 +28,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

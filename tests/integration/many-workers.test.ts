@@ -3,7 +3,6 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { setTimeout as sleep } from "node:timers/promises";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { installTestSecrets, seedDueChanges, TEST_CREDENTIAL_KEY_HEX, type SeededChange } from "@/testing/changes";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
 
@@ -148,7 +147,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   for (const d of databases) await d.close();
 });
 

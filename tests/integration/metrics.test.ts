@@ -1,7 +1,6 @@
 import { spawn } from "node:child_process";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { setClockTo } from "@/lib/clock";
-import { setProcessDatabase } from "@/lib/db";
 import { enqueueEmail } from "@/lib/mail/outbox";
 import { afterReflectionRun, countAuditEvent, renderMetrics } from "@/lib/metrics";
 import { internalProvisioner } from "@/lib/provisioning/internal";
@@ -19,7 +18,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import { afterEach, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { migrate, MigrationError, readMigrations, type Migration } from "@/lib/migrate";
 import { createTestDatabase, testDbKind, type TestDatabase } from "@/tests/helpers/db";
 
@@ -13,7 +12,6 @@ async function freshDatabase(): Promise<TestDatabase> {
   return database;
 }
 afterEach(async () => {
-  setProcessDatabase(undefined);
   while (opened.length > 0) await opened.pop()!.close();
 });
 

@@ -3,7 +3,6 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import type { SMTPServer } from "smtp-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { enqueueEmail } from "@/lib/mail/outbox";
 import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
 import { freePort } from "../fixtures/net";
@@ -48,7 +47,6 @@ describe.skipIf(testDbKind !== "postgres")("outbox senders on hosts whose clocks
   afterAll(async () => {
     await Promise.all(children.map(stopped));
     await Promise.all(smtps.map((s) => new Promise<void>((resolve) => s.close(() => resolve()))));
-    setProcessDatabase(undefined);
     await database?.close();
   });
 

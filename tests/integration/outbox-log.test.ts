@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { log } from "@/lib/log";
 import { enqueueEmail } from "@/lib/mail/outbox";
 import { deliverDueEmails, OUTBOX_MAX_ATTEMPTS } from "@/lib/mail/sender";
@@ -12,7 +11,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

@@ -1,7 +1,7 @@
 import { createServer } from "node:net";
 import type { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 import { enqueueEmail, type OutgoingEmail } from "@/lib/mail/outbox";
 import { OUTBOX_LEASE_MS, OUTBOX_MAX_ATTEMPTS, deliverDueEmails, drainDueEmails, outboxBackoffMs, smtpTransport, type MailTransport } from "@/lib/mail/sender";
 import { startSmtpCapture, type CapturedMail } from "../fixtures/mail-capture";
@@ -24,7 +24,6 @@ afterEach(async () => {
 
 afterAll(async () => {
   for (const d of extraDatabases) await d.close();
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

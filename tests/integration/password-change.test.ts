@@ -7,7 +7,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest
 import type { ClientInfo } from "@/lib/audit";
 import { hashSecret, verifySecret } from "@/lib/auth/password";
 import { unseal } from "@/lib/crypto/seal";
-import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { LINE_BLOCK_MS, LINE_FAILURES_TO_BLOCK, cancelPendingChange, changeLinePassword, type ChangeAccepted, type Customer } from "@/lib/lines/change-password";
 import { reflectionPromise } from "@/lib/lines/promise";
@@ -53,7 +52,6 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
   rmSync(dataDir, { recursive: true, force: true });
 });

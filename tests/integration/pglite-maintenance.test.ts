@@ -20,7 +20,8 @@ const reltuples = async () =>
 
 describe("PGlite maintenance", () => {
   it("analyses the embedded database as soon as the server starts (and leaves PostgreSQL to autovacuum)", async () => {
-    database = await createTestDatabase();
+    // startPgliteMaintenance is process wiring: it reads the process's database.
+    database = await createTestDatabase({ asProcessDatabase: true });
     await seedDueChanges(database, { count: 300, requestedAt: new Date("2026-11-25T03:00:00Z"), service: "B2BUA" });
     const before = await reltuples();
     const stop = startPgliteMaintenance();

@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { PREVIEW_SHOWN_PER_LINE_PER_DAY, recordPreviewShown } from "@/lib/lines/preview-shown";
 import { reflectionPreview } from "@/lib/lines/queries";
 import type { ServiceType } from "@/lib/schedule";
@@ -44,7 +43,6 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

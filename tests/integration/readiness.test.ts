@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { openPostgres, setProcessDatabase } from "@/lib/db";
+import { openPostgres } from "@/lib/db";
 import { log } from "@/lib/log";
 import { readMigrations } from "@/lib/migrate";
 import { DatabaseUnavailable, readiness, setBootPhase, waitForDatabase } from "@/lib/readiness";
@@ -20,7 +20,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   setBootPhase("starting");
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { changeLinePassword, type Customer } from "@/lib/lines/change-password";
-import { setProcessDatabase } from "@/lib/db";
 import { log } from "@/lib/log";
 import type { Provisioner, ProvisionItem } from "@/lib/provisioning";
 import { internalProvisioner } from "@/lib/provisioning/internal";
@@ -32,7 +31,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { dropLineBindings, unblockLine } from "@/lib/support/registrar-actions";
 import { createTestCustomer, createTestStaff } from "@/testing/data";
@@ -39,7 +38,6 @@ beforeAll(async () => {
 
 afterAll(async () => {
   refusing?.close();
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

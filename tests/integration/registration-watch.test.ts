@@ -5,7 +5,6 @@ import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { setProcessDatabase } from "@/lib/db";
 import type { Provisioner } from "@/lib/provisioning";
 import { kamailioProvisioner } from "@/lib/provisioning/kamailio";
 import { drainDueChanges } from "@/lib/reflection/worker";
@@ -59,7 +58,6 @@ describe.skipIf(testDbKind !== "postgres" || !haveKamailioSchema())("registratio
   afterAll(async () => {
     await reader?.close();
     await provisioner?.close?.();
-    setProcessDatabase(undefined);
     await portal?.close();
     if (dir) {
       await run(PG_SERVER, ["stop", dir]).catch(() => undefined);

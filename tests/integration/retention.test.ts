@@ -1,7 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { resetClock, setClockTo } from "@/lib/clock";
-import { setProcessDatabase } from "@/lib/db";
 import { renderMetrics } from "@/lib/metrics";
 import { runRetention, type RetentionPolicy } from "@/lib/retention";
 import { createTestDatabase, testDbKind, type TestDatabase } from "../helpers/db";
@@ -28,7 +27,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   resetClock();
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

@@ -4,7 +4,6 @@ import type { ClientInfo } from "@/lib/audit";
 import { LOGIN_FAILURES_TO_LOCK } from "@/lib/auth/lockout";
 import { startLogin, verifyCode } from "@/lib/auth/login";
 import { checkSession } from "@/lib/auth/session";
-import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { changeLinePassword, type Customer } from "@/lib/lines/change-password";
 import type { Provisioner } from "@/lib/provisioning";
@@ -49,7 +48,6 @@ afterEach(async () => {
 });
 
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

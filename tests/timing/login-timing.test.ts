@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLogin } from "@/lib/auth/login";
 import { hashSecret } from "@/lib/auth/password";
-import { setProcessDatabase } from "@/lib/db";
 import { AppError } from "@/lib/errors";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 import { compareGroups } from "./stats";
@@ -25,7 +24,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 

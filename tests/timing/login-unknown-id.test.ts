@@ -2,7 +2,6 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startLogin } from "@/lib/auth/login";
 import { hashSecret, verifySecret } from "@/lib/auth/password";
-import { setProcessDatabase } from "@/lib/db";
 import { createTestDatabase, type TestDatabase } from "../helpers/db";
 
 // Moved from tests/integration/login.test.ts (issue 16, item 9): its medians were measured while
@@ -16,7 +15,6 @@ beforeAll(async () => {
   database = await createTestDatabase();
 });
 afterAll(async () => {
-  setProcessDatabase(undefined);
   await database?.close();
 });
 
