@@ -1,5 +1,7 @@
+import { connect, type Socket } from "node:net";
 import nodemailer from "nodemailer";
-import type SMTPPool from "nodemailer/lib/smtp-pool";
+import SMTPPool from "nodemailer/lib/smtp-pool";
+import SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { Database } from "../db";
 import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
 import { log } from "../log";
@@ -12,12 +14,38 @@ export interface MailTransport {
 /**
  * A nodemailer transport for SMTP_URL. With `connections` it keeps that many SMTP connections open
  * and sends over them in turn (the outbox sender); without, one connection per message (tests).
+ *
+ * Its sockets are opened here with TCP_NODELAY (ADR 038): nodemailer writes a message in several
+ * small segments and does not disable Nagle's algorithm, so the last segment of every message waited
+ * for the server's delayed ACK — about 40 ms per message on Linux, 7 messages a second on one
+ * connection (1,600 with the flag). TLS (smtps://, STARTTLS) is still nodemailer's, over this socket.
  */
 export function smtpTransport(url: string, o: { connections?: number } = {}): MailTransport & { close?: () => void } {
-  const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 };
-  if (!o.connections) return nodemailer.createTransport(url, timeouts);
-  const pooled: SMTPPool.Options = { url, ...timeouts, pool: true, maxConnections: o.connections, maxMessages: 1000 };
-  return nodemailer.createTransport(pooled);
+  // The transport classes themselves: nodemailer.createTransport({ url, … }) keeps only what the URL
+  // says and drops every other option (the pool, the timeouts, getSocket) — until ADR 038 the
+  // "pooled" sender opened one connection per message.
+  const common = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, getSocket: openNoDelaySocket };
+  if (!o.connections) return nodemailer.createTransport(new SMTPTransport(common));
+  return nodemailer.createTransport(new SMTPPool({ ...common, pool: true, maxConnections: o.connections, maxMessages: 1000 }));
+}
+
+type SocketOptions = { host?: string; port?: number | string; secure?: boolean; connectionTimeout?: number };
+/** nodemailer's `getSocket` hook: a connected TCP socket with TCP_NODELAY, on nodemailer's host, port and connect timeout. */
+export function openNoDelaySocket(options: SocketOptions, callback: (error: Error | null, socket?: { connection: Socket }) => void): void {
+  // nodemailer's own default port (smtp-connection): 465 for implicit TLS, else 587.
+  const port = Number(options.port) || (options.secure ? 465 : 587);
+  const socket = connect({ host: options.host || "localhost", port, noDelay: true });
+  const timer = setTimeout(() => socket.destroy(Object.assign(new Error("Connection timeout"), { code: "ETIMEDOUT" })), options.connectionTimeout ?? 10_000);
+  const failed = (error: Error) => {
+    clearTimeout(timer);
+    callback(error);
+  };
+  socket.once("error", failed);
+  socket.once("connect", () => {
+    clearTimeout(timer);
+    socket.removeListener("error", failed);
+    callback(null, { connection: socket });
+  });
 }
 
 export const OUTBOX_MAX_ATTEMPTS = 10;
@@ -90,24 +118,49 @@ export interface DeliveryOptions {
   concurrency?: number;
 }
 
-async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; failed: number; claimed: number }> {
-  const { database, transport, from, now } = options;
+interface Batch {
+  claimed: Claimed[];
+  /** Date.now() when the claim started: its lease runs from here. */
+  startedAt: number;
+}
+
+/** The caller's clock (`now`, tests) running on from `startedAt`; null means the database's clock_timestamp(). */
+const clockOf = (now: Date | undefined, startedAt: number) => () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
+
+/** Claims one batch under a lease in one transaction (lib/jobs' claimDue). */
+async function claimBatch(options: DeliveryOptions): Promise<Batch> {
   const startedAt = Date.now();
-  // null: the database's clock_timestamp() (COALESCE below). The lease runs on from the call; the
-  // marks use `now` itself (tests compare them exactly).
-  const current = () => (now ? new Date(now.getTime() + (Date.now() - startedAt)) : null);
-  // One claim for the batch (lib/jobs' claimDue), leased in the same transaction.
-  const leaseFrom = current();
-  const claimed = await database.sql.transaction(async (q) => {
+  const leaseFrom = clockOf(options.now, startedAt)();
+  const claimed = await options.database.sql.transaction(async (q) => {
     await q("SET LOCAL enable_sort = off"); // see DUE
-    return claimDue<Claimed>(q, { sql: DUE, params: [now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: leaseFrom, ms: OUTBOX_LEASE_MS });
+    return claimDue<Claimed>(q, { sql: DUE, params: [options.now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: leaseFrom, ms: OUTBOX_LEASE_MS });
   });
+  return { claimed, startedAt };
+}
+
+/** Gives claimed messages back, due again at once: a batch claimed ahead and then not sent, or the rest of one that ran out of lease. */
+async function releaseBatch(options: DeliveryOptions, batch: Batch): Promise<void> {
+  if (batch.claimed.length === 0) return;
+  await options.database.sql.query(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) WHERE id = ANY($2::uuid[]) AND status = 'PENDING'`, [
+    clockOf(options.now, batch.startedAt)(),
+    batch.claimed.map((m) => m.id),
+  ]);
+}
+
+async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; failed: number; claimed: number }> {
+  return sendBatch(options, await claimBatch(options));
+}
+
+/** Sends a claimed batch and marks it (see deliverDueEmails). */
+async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch): Promise<{ sent: number; failed: number; claimed: number }> {
+  const { database, transport, from, now } = options;
+  // The marks use `now` itself (tests compare them exactly); a release runs on from the claim.
   if (claimed.length === 0) return { sent: 0, failed: 0, claimed: 0 };
 
   let sent = 0;
   const succeeded: Claimed[] = [];
   const failures: { m: Claimed; error: string }[] = [];
-  const released: string[] = [];
+  const released: Claimed[] = [];
   const markSent = async (batch: Claimed[]) => {
     if (batch.length === 0) return;
     const [r] = await database.sql.query<{ n: number }>(
@@ -132,7 +185,7 @@ async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; f
       const m = claimed[next++];
       if (!m) return;
       if (Date.now() - startedAt > OUTBOX_LEASE_MS * LEASE_USE) {
-        released.push(m.id);
+        released.push(m);
         continue;
       }
       try {
@@ -162,25 +215,42 @@ async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; f
     if (retrying.length > 0) log.warn({ failed: retrying.length, err: retrying[0]!.error }, "emails send failed, will retry");
   }
   // Not handed over in time: due again at once (for this sender's next round or another's).
-  if (released.length > 0) {
-    await database.sql.query(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) WHERE id = ANY($2::uuid[]) AND status = 'PENDING'`, [current(), released]);
-  }
+  await releaseBatch(options, { claimed: released, startedAt });
   return { sent, failed: failures.length, claimed: claimed.length };
 }
 
 /**
  * One round of the sender loop: batches one after another while they come back full (a backlog
  * drains at full speed instead of one batch per poll), for at most `maxMs` or until asked to stop.
+ * While a full batch is being sent the next one is already claimed (its lease runs from its claim),
+ * so SMTP never waits for the claim; a batch claimed ahead and then not sent (the round ends, or the
+ * send failed) is given back at once. Order per recipient holds: a recipient's message in flight is
+ * still PENDING and leased, so the claim ahead cannot take that recipient's next one.
  */
 export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number; stopping?: () => boolean }): Promise<{ sent: number; failed: number; claimed: number }> {
   const total = { sent: 0, failed: 0, claimed: 0 };
   const until = Date.now() + (options.maxMs ?? 30_000);
   const size = options.batchSize ?? 20;
-  for (;;) {
-    const r = await deliverBatch(options);
-    total.sent += r.sent;
-    total.failed += r.failed;
-    total.claimed += r.claimed;
-    if (r.claimed < size || r.failed > 0 || Date.now() > until || options.stopping?.()) return total;
+  const goOn = () => Date.now() <= until && !options.stopping?.();
+  let ahead: Promise<Batch> | null = claimBatch(options);
+  try {
+    for (;;) {
+      const batch: Batch = await ahead;
+      ahead = null;
+      if (batch.claimed.length >= size && goOn()) {
+        ahead = claimBatch(options);
+        ahead.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+      }
+      const r = await sendBatch(options, batch);
+      total.sent += r.sent;
+      total.failed += r.failed;
+      total.claimed += r.claimed;
+      if (!ahead || r.failed > 0 || !goOn()) return total;
+    }
+  } finally {
+    if (ahead) {
+      const unsent = await ahead.catch(() => null);
+      if (unsent) await releaseBatch(options, unsent);
+    }
   }
 }

@@ -32,7 +32,6 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     const startedAt = performance.now();
     // Each batch is logged as it commits (drainDueChanges); a stopping worker ends after the batch in hand.
     const r = await drainDueChanges(options(), { stopping: loop.stopping });
-    await afterReflectionRun(database, r, startedAt); // metrics and heartbeat (lib/metrics.ts)
     // What the registrar saw since each recent reflection, and the two emails about it (issue 17).
     const registrar = configuredRegistrar();
     if (registrar && !loop.stopping() && performance.now() - lastWatch >= e.REGISTRATION_WATCH_EVERY_MS) {
@@ -41,6 +40,9 @@ export function startReflectionWorker(database: Database, provisioner: Provision
       const now = o.now ?? new Date((await database.sql.query<{ now: Date }>("SELECT now() AS now"))[0]!.now);
       await watchRegistrations({ database, registrar, now, reminderMinutes: e.REGISTRATION_REMINDER_MINUTES, watchHours: e.REGISTRATION_WATCH_HOURS });
     }
+    // Metrics and the heartbeat (lib/metrics.ts) after the whole pass, the watch included: a beat
+    // means every step of a pass that began before it is done.
+    await afterReflectionRun(database, r, startedAt);
   });
 }
 

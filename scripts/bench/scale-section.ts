@@ -4,11 +4,11 @@
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
-import pg from "pg";
 import { openPostgres } from "@/lib/db";
 import { migrate } from "@/lib/migrate";
 import { freePort } from "@/tests/fixtures/net";
 import { run } from "./procs";
+import { adminQuery, benchPostgresUrl } from "./setup";
 import { measureScale, scaleReport } from "./scale";
 import { databaseBytes, scaleCounts, seedScale } from "./scale-seed";
 import type { SectionReport } from "./report";
@@ -34,16 +34,8 @@ export async function scaleSection(o: ScaleSectionOptions): Promise<SectionRepor
   const dir = o.scaleDir ? path.resolve(o.scaleDir) : mkdtempSync(path.join(os.tmpdir(), "selfcare-bench-scale-"));
   mkdirSync(dir, { recursive: true });
   await run("scripts/pg-server.sh", ["start", dir, String(o.pgPort)], {}, 120_000);
-  const url = (db: string) => `postgresql://postgres@127.0.0.1:${o.pgPort}/${db}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: url("postgres") });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const url = benchPostgresUrl(o.pgPort);
+  const admin = adminQuery(o.pgPort);
   try {
     for (const t of TUNING) await admin(`ALTER SYSTEM SET ${t}`);
     await admin(`SELECT pg_reload_conf()`);

@@ -34,6 +34,25 @@ export interface BenchPostgres {
   stop(): Promise<void>;
 }
 
+/** The URL of database `db` on the bench's PostgreSQL on `port` (user postgres, no password, 127.0.0.1). */
+export const benchPostgresUrl =
+  (port: number) =>
+  (db: string): string =>
+    `postgresql://postgres@127.0.0.1:${port}/${db}`;
+
+/** Runs one statement on the `postgres` database of the server on `port`, on a connection of its own (CREATE/DROP DATABASE, ALTER SYSTEM). */
+export const adminQuery =
+  (port: number) =>
+  async (sql: string): Promise<pg.QueryResult> => {
+    const c = new pg.Client({ connectionString: benchPostgresUrl(port)("postgres") });
+    await c.connect();
+    try {
+      return await c.query(sql);
+    } finally {
+      await c.end();
+    }
+  };
+
 /** Starts the throw-away server on `port` in a new temporary folder. */
 export async function startBenchPostgres(port = BENCH_PG_PORT): Promise<BenchPostgres> {
   if (!(await portFree(port))) {
@@ -46,16 +65,8 @@ export async function startBenchPostgres(port = BENCH_PG_PORT): Promise<BenchPos
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const url = (db: string) => `postgresql://postgres@127.0.0.1:${port}/${db}`;
-  const admin = async (sql: string) => {
-    const c = new pg.Client({ connectionString: url("postgres") });
-    await c.connect();
-    try {
-      return await c.query(sql);
-    } finally {
-      await c.end();
-    }
-  };
+  const url = benchPostgresUrl(port);
+  const admin = adminQuery(port);
   const version = String((await admin("SHOW server_version")).rows[0]?.server_version ?? "?");
   const drop = async (name: string) => void (await admin(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`));
   return {

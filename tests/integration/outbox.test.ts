@@ -259,6 +259,50 @@ describe("outbox throughput and order (issue 19)", () => {
     expect(mails.filter((m) => m.to.includes(to)).map((m) => m.subject)).toEqual(["second"]);
   });
 
+  it("a round that stops gives the batch it claimed ahead back at once: nothing waits out a lease", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 2 });
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 30; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
+    const now = soon();
+    // Asked to stop after the first batch: the second (claimed while the first was sent) goes back.
+    let batches = 0;
+    const r = await drainDueEmails({ database, transport, from: FROM, now, batchSize: 10, concurrency: 4, stopping: () => ++batches > 1 });
+    expect(r.sent).toBe(10);
+    const left = await prisma().outboxEmail.findMany({ where: { id: { in: ids }, status: "PENDING" } });
+    expect(left).toHaveLength(20);
+    // Due again by the round's clock (a moment after `now`), not a lease (two minutes) away…
+    for (const m of left) expect(m.nextAttemptAt.getTime()).toBeLessThan(now.getTime() + 60_000);
+    // …so the next round, a minute later, sends them all.
+    expect((await drainDueEmails({ database, transport, from: FROM, now: new Date(now.getTime() + 60_000), batchSize: 10, concurrency: 4 })).sent).toBe(20);
+    transport.close?.();
+    expect(new Set(mails.filter((m) => ids.some((id) => m.messageId?.includes(id))).map((m) => m.messageId)).size).toBe(30);
+  });
+
+  it("one sender draining many full batches (each claimed while the one before is sent) keeps a busy recipient's order", async () => {
+    const port = await freePort();
+    const mails = await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 3 });
+    const busy = `ahead-${counter}@example.jp`;
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 8; i++) {
+      for (let k = 0; k < 9; k++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i * 10 + k)));
+      ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED", to: busy, subject: `ahead ${i}` }), new Date(t + i * 10 + 9)));
+    }
+    const now = soon();
+    const ours = () => prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT" } });
+    let rounds = 0;
+    while (rounds++ < 12 && (await ours()) < 80) await drainDueEmails({ database, transport, from: FROM, now, batchSize: 10, concurrency: 5 });
+    transport.close?.();
+    // One round per message of the busy recipient (one per batch), each round several batches.
+    expect(rounds).toBeLessThanOrEqual(9);
+    expect(mails.filter((m) => m.to.includes(busy)).map((m) => m.subject)).toEqual(Array.from({ length: 8 }, (_, i) => `ahead ${i}`));
+    expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT", attempts: 1 } })).toBe(80);
+  });
+
   it("two senders draining 300 messages in parallel batches send each exactly once, a busy recipient's in order", async () => {
     const port = await freePort();
     const mails = await capture(port);
