@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, vi } from "vitest";
-import { setProcessDatabase, type Database } from "@/lib/db";
+import type { Database } from "@/lib/db";
 
 // A test fails on any console.error it did not expect (epic-stack's rule): errors are never noise.
 let errors: unknown[][] = [];
@@ -18,6 +18,9 @@ afterEach(() => {
 
 process.env.LOG_LEVEL ??= "silent";
 process.env.APP_ENV ??= "test";
+
+// Imported only now: lib/db loads the logger, which reads LOG_LEVEL once, at import.
+const { setProcessDatabase } = await import("@/lib/db");
 
 // Use-cases are given their database (the test's own handle). Reading the process's database in a
 // test that installed none would otherwise open the configured one (DATA_DIR) behind the test's
