@@ -96,8 +96,9 @@ interface Claimed {
  * - **marked in bulk**: successes SENT in one statement per MARK_EVERY, failures rescheduled with
  *   backoff in one statement (FAILED after OUTBOX_MAX_ATTEMPTS, still visible).
  * Exactly once as far as SMTP allows: the Message-ID is the outbox id, and what remains is a crash
- * between SMTP's acceptance and the mark (at most MARK_EVERY messages, each a duplicate receivers can
- * recognise). A batch stops handing messages over once half its lease has gone; the rest is released.
+ * between SMTP's acceptance and the mark (the messages accepted since the last mark — about
+ * MARK_EVERY, and the tail of the batch before while the next is sent — each a duplicate receivers
+ * can recognise). A batch stops handing messages over once half its lease has gone; the rest is released.
  *
  * Every time the lease and the due check compare is the database's clock (clock_timestamp()), so
  * senders on hosts whose clocks differ cannot take each other's leased messages. `now` (tests
@@ -148,14 +149,20 @@ async function releaseBatch(options: DeliveryOptions, batch: Batch): Promise<voi
 }
 
 async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; failed: number; claimed: number }> {
-  return sendBatch(options, await claimBatch(options));
+  const r = await sendBatch(options, await claimBatch(options));
+  return { sent: await r.marked, failed: r.failed, claimed: r.claimed };
 }
 
-/** Sends a claimed batch and marks it (see deliverDueEmails). */
-async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch): Promise<{ sent: number; failed: number; claimed: number }> {
+/**
+ * Sends a claimed batch (see deliverDueEmails). It returns once every message was handed to SMTP;
+ * `marked` settles when the batch's rows are written (SENT, rescheduled, released) and gives the
+ * number marked SENT. The next batch may be sent meanwhile: until its mark a message is still
+ * PENDING under its lease, so no claim can take it or its recipient's next message.
+ */
+async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch): Promise<{ failed: number; claimed: number; marked: Promise<number> }> {
   const { database, transport, from, now } = options;
   // The marks use `now` itself (tests compare them exactly); a release runs on from the claim.
-  if (claimed.length === 0) return { sent: 0, failed: 0, claimed: 0 };
+  if (claimed.length === 0) return { failed: 0, claimed: 0, marked: Promise.resolve(0) };
 
   let sent = 0;
   const succeeded: Claimed[] = [];
@@ -198,33 +205,40 @@ async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, claimed.length)) }, lane));
-  await flush();
+  const marked = (async () => {
+    await flush();
+    await markFailures(options, failures);
+    // Not handed over in time: due again at once (for this sender's next round or another's).
+    await releaseBatch(options, { claimed: released, startedAt });
+    return sent;
+  })();
+  marked.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
+  return { failed: failures.length, claimed: claimed.length, marked };
+}
 
-  if (failures.length > 0) {
-    const attempts = failures.map((f) => f.m.attempts + 1);
-    await database.sql.query(
-      `UPDATE "OutboxEmail" o SET attempts = f.attempts, "lastError" = f.err, status = (CASE WHEN f.attempts >= $5 THEN 'FAILED' ELSE 'PENDING' END)::"OutboxStatus",
-              "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + f.backoff * interval '1 millisecond'
-         FROM unnest($2::uuid[], $3::int[], $4::text[], $6::int[]) AS f(id, attempts, err, backoff)
-        WHERE o.id = f.id`,
-      [now ?? null, failures.map((f) => f.m.id), attempts, failures.map((f) => f.error), OUTBOX_MAX_ATTEMPTS, attempts.map(outboxBackoffMs)],
-    );
-    const retrying = failures.filter((_, i) => attempts[i]! < OUTBOX_MAX_ATTEMPTS);
-    for (const [i, f] of failures.entries()) if (attempts[i]! >= OUTBOX_MAX_ATTEMPTS) log.error({ outboxId: f.m.id, attempts: attempts[i], err: f.error }, "email given up");
-    // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
-    if (retrying.length > 0) log.warn({ failed: retrying.length, err: retrying[0]!.error }, "emails send failed, will retry");
-  }
-  // Not handed over in time: due again at once (for this sender's next round or another's).
-  await releaseBatch(options, { claimed: released, startedAt });
-  return { sent, failed: failures.length, claimed: claimed.length };
+/** Failed sends: retried with backoff in one statement, FAILED after OUTBOX_MAX_ATTEMPTS (logged once per round). */
+async function markFailures({ database, now }: DeliveryOptions, failures: { m: Claimed; error: string }[]): Promise<void> {
+  if (failures.length === 0) return;
+  const attempts = failures.map((f) => f.m.attempts + 1);
+  await database.sql.query(
+    `UPDATE "OutboxEmail" o SET attempts = f.attempts, "lastError" = f.err, status = (CASE WHEN f.attempts >= $5 THEN 'FAILED' ELSE 'PENDING' END)::"OutboxStatus",
+            "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + f.backoff * interval '1 millisecond'
+       FROM unnest($2::uuid[], $3::int[], $4::text[], $6::int[]) AS f(id, attempts, err, backoff)
+      WHERE o.id = f.id`,
+    [now ?? null, failures.map((f) => f.m.id), attempts, failures.map((f) => f.error), OUTBOX_MAX_ATTEMPTS, attempts.map(outboxBackoffMs)],
+  );
+  const retrying = failures.filter((_, i) => attempts[i]! < OUTBOX_MAX_ATTEMPTS);
+  for (const [i, f] of failures.entries()) if (attempts[i]! >= OUTBOX_MAX_ATTEMPTS) log.error({ outboxId: f.m.id, attempts: attempts[i], err: f.error }, "email given up");
+  // One line per delivery round, not one per message: an SMTP outage would otherwise log every queued message each round.
+  if (retrying.length > 0) log.warn({ failed: retrying.length, err: retrying[0]!.error }, "emails send failed, will retry");
 }
 
 /**
  * One round of the sender loop: batches one after another while they come back full (a backlog
  * drains at full speed instead of one batch per poll), for at most `maxMs` or until asked to stop.
  * While a full batch is being sent the next one is already claimed (its lease runs from its claim),
- * so SMTP never waits for the claim; a batch claimed ahead and then not sent (the round ends, or the
- * send failed) is given back at once. Order per recipient holds: a recipient's message in flight is
+ * so SMTP never waits for the claim, and a batch's rows are marked while the next is sent; a batch
+ * claimed ahead and then not sent (the round ends, or a send failed) is given back at once. Order per recipient holds: a recipient's message in flight is
  * still PENDING and leased, so the claim ahead cannot take that recipient's next one.
  */
 export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number; stopping?: () => boolean }): Promise<{ sent: number; failed: number; claimed: number }> {
@@ -233,6 +247,7 @@ export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number
   const size = options.batchSize ?? 20;
   const goOn = () => Date.now() <= until && !options.stopping?.();
   let ahead: Promise<Batch> | null = claimBatch(options);
+  const marks: Promise<number>[] = [];
   try {
     for (;;) {
       const batch: Batch = await ahead;
@@ -242,15 +257,21 @@ export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number
         ahead.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
       }
       const r = await sendBatch(options, batch);
-      total.sent += r.sent;
+      marks.push(r.marked);
       total.failed += r.failed;
       total.claimed += r.claimed;
-      if (!ahead || r.failed > 0 || !goOn()) return total;
+      if (!ahead || r.failed > 0 || !goOn()) break;
     }
   } finally {
     if (ahead) {
       const unsent = await ahead.catch(() => null);
       if (unsent) await releaseBatch(options, unsent);
     }
+    // Every batch's marks are written before the round ends (a failed one is thrown here).
+    const settled = await Promise.allSettled(marks);
+    for (const m of settled) if (m.status === "fulfilled") total.sent += m.value;
+    const failed = settled.find((m) => m.status === "rejected");
+    if (failed) throw failed.reason;
   }
+  return total;
 }
