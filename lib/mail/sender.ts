@@ -248,6 +248,7 @@ export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number
   const goOn = () => Date.now() <= until && !options.stopping?.();
   let ahead: Promise<Batch> | null = claimBatch(options);
   const marks: Promise<number>[] = [];
+  let markFailed = false;
   try {
     for (;;) {
       const batch: Batch = await ahead;
@@ -258,9 +259,11 @@ export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number
       }
       const r = await sendBatch(options, batch);
       marks.push(r.marked);
+      r.marked.catch(() => void (markFailed = true));
       total.failed += r.failed;
       total.claimed += r.claimed;
-      if (!ahead || r.failed > 0 || !goOn()) break;
+      // A batch whose rows could not be written (the database) ends the round: no more sends until it answers.
+      if (!ahead || r.failed > 0 || markFailed || !goOn()) break;
     }
   } finally {
     if (ahead) {

@@ -303,6 +303,29 @@ describe("outbox throughput and order (issue 19)", () => {
     expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT", attempts: 1 } })).toBe(80);
   });
 
+  it("a mark that fails fails the round, instead of being lost behind the next batch", async () => {
+    const port = await freePort();
+    await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 2 });
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
+    const now = soon();
+    // The database refuses the SENT marks only; claims and releases go through.
+    const refusingMarks: Database = {
+      ...database,
+      sql: { ...database.sql, query: (sql, params) => (sql.includes("SET status = 'SENT'") ? Promise.reject(new Error("marks refused")) : database.sql.query(sql, params)) },
+    };
+    await expect(drainDueEmails({ database: refusingMarks, transport, from: FROM, now, batchSize: 10, concurrency: 4 })).rejects.toThrow("marks refused");
+    transport.close?.();
+    // Nothing marked SENT and nothing lost: every message is still PENDING (those handed to SMTP come
+    // back after their lease, with the same Message-ID; those claimed ahead were given back).
+    const rows = await prisma().outboxEmail.findMany({ where: { id: { in: ids } } });
+    expect(rows.map((r) => r.status)).toEqual(Array.from({ length: 20 }, () => "PENDING"));
+    // Clean up for the next tests: these were handed to SMTP; retire them.
+    await prisma().outboxEmail.updateMany({ where: { id: { in: ids } }, data: { status: "FAILED" } });
+  });
+
   it("two senders draining 300 messages in parallel batches send each exactly once, a busy recipient's in order", async () => {
     const port = await freePort();
     const mails = await capture(port);
