@@ -46,15 +46,26 @@ export interface Lease {
  * their "nextAttemptAt" is pushed past it, so they stay claimed after the commit while the caller
  * works on them outside any transaction (the outbox sender talks to SMTP).
  */
-export async function claimDue<R extends { id: string }>(q: SqlQuery, claim: Claim, lease?: Lease): Promise<R[]> {
+export async function claimDue<R extends { id: string }>(q: SqlQuery, claim: Claim): Promise<R[]> {
   const n = claim.params.length + 1;
-  const rows = await q<R>(`${claim.sql} LIMIT $${n} FOR UPDATE${claim.lockOf ? ` OF ${claim.lockOf}` : ""} SKIP LOCKED`, [...claim.params, claim.limit]);
-  if (lease && rows.length > 0) {
-    await q(`UPDATE "${lease.table}" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + $2::int * interval '1 millisecond' WHERE id = ANY($3::uuid[])`, [
-      lease.from,
-      lease.ms,
-      rows.map((r) => r.id),
-    ]);
-  }
-  return rows;
+  return q<R>(`${claim.sql} LIMIT $${n} FOR UPDATE${claim.lockOf ? ` OF ${claim.lockOf}` : ""} SKIP LOCKED`, [...claim.params, claim.limit]);
+}
+
+/**
+ * claimDue, then the claimed rows leased: their "nextAttemptAt" set to one instant, `until`, past
+ * the lease. `until` is the lease's fencing token: a row whose "nextAttemptAt" is still `until` is
+ * still this claimer's; once another claimer took it after the lease ran out, it is not, and a
+ * release or reschedule conditioned on it leaves the row alone.
+ */
+export async function claimLeased<R extends { id: string }>(q: SqlQuery, claim: Claim, lease: Lease): Promise<{ rows: R[]; until: Date | null }> {
+  const rows = await claimDue<R>(q, claim);
+  if (rows.length === 0) return { rows, until: null };
+  // One instant for every row: the uncorrelated sub-select is evaluated once, clock_timestamp() with it.
+  const [leased] = await q<{ until: Date }>(
+    `WITH u AS (UPDATE "${lease.table}" SET "nextAttemptAt" = (SELECT COALESCE($1::timestamptz, clock_timestamp()) + $2::int * interval '1 millisecond')
+                 WHERE id = ANY($3::uuid[]) RETURNING "nextAttemptAt")
+     SELECT min("nextAttemptAt") AS until FROM u`,
+    [lease.from, lease.ms, rows.map((r) => r.id)],
+  );
+  return { rows, until: leased ? new Date(leased.until) : null };
 }

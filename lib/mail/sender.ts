@@ -3,7 +3,7 @@ import nodemailer from "nodemailer";
 import SMTPPool from "nodemailer/lib/smtp-pool";
 import SMTPTransport from "nodemailer/lib/smtp-transport";
 import type { Database } from "../db";
-import { backoffMs, claimDue, type RetryPolicy } from "../jobs";
+import { backoffMs, claimLeased, type RetryPolicy } from "../jobs";
 import { log } from "../log";
 
 /** The part of a nodemailer transport the sender uses (tests pass a real one to a capture server). */
@@ -24,17 +24,19 @@ export function smtpTransport(url: string, o: { connections?: number } = {}): Ma
   // The transport classes themselves: nodemailer.createTransport({ url, … }) keeps only what the URL
   // says and drops every other option (the pool, the timeouts, getSocket) — until ADR 038 the
   // "pooled" sender opened one connection per message.
-  const common = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, getSocket: openNoDelaySocket };
+  // An SMTP_URL with nodemailer's ?proxy= keeps nodemailer's own sockets (its proxy code opens them).
+  const viaProxy = new URL(url).searchParams.has("proxy");
+  const common = { url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000, ...(viaProxy ? {} : { getSocket: openNoDelaySocket }) };
   if (!o.connections) return nodemailer.createTransport(new SMTPTransport(common));
   return nodemailer.createTransport(new SMTPPool({ ...common, pool: true, maxConnections: o.connections, maxMessages: 1000 }));
 }
 
-type SocketOptions = { host?: string; port?: number | string; secure?: boolean; connectionTimeout?: number };
+type SocketOptions = { host?: string; port?: number | string; secure?: boolean; connectionTimeout?: number; localAddress?: string };
 /** nodemailer's `getSocket` hook: a connected TCP socket with TCP_NODELAY, on nodemailer's host, port and connect timeout. */
 export function openNoDelaySocket(options: SocketOptions, callback: (error: Error | null, socket?: { connection: Socket }) => void): void {
   // nodemailer's own default port (smtp-connection): 465 for implicit TLS, else 587.
   const port = Number(options.port) || (options.secure ? 465 : 587);
-  const socket = connect({ host: options.host || "localhost", port, noDelay: true });
+  const socket = connect({ host: options.host || "localhost", port, noDelay: true, ...(options.localAddress ? { localAddress: options.localAddress } : {}) });
   const timer = setTimeout(() => socket.destroy(Object.assign(new Error("Connection timeout"), { code: "ETIMEDOUT" })), options.connectionTimeout ?? 10_000);
   const failed = (error: Error) => {
     clearTimeout(timer);
@@ -123,6 +125,8 @@ interface Batch {
   claimed: Claimed[];
   /** Date.now() when the claim started: its lease runs from here. */
   startedAt: number;
+  /** The lease's end as written on the rows (lib/jobs' fencing token): a row that no longer says so is another sender's. */
+  until: Date | null;
 }
 
 /** The caller's clock (`now`, tests) running on from `startedAt`; null means the database's clock_timestamp(). */
@@ -132,20 +136,21 @@ const clockOf = (now: Date | undefined, startedAt: number) => () => (now ? new D
 async function claimBatch(options: DeliveryOptions): Promise<Batch> {
   const startedAt = Date.now();
   const leaseFrom = clockOf(options.now, startedAt)();
-  const claimed = await options.database.sql.transaction(async (q) => {
+  const { rows, until } = await options.database.sql.transaction(async (q) => {
     await q("SET LOCAL enable_sort = off"); // see DUE
-    return claimDue<Claimed>(q, { sql: DUE, params: [options.now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: leaseFrom, ms: OUTBOX_LEASE_MS });
+    return claimLeased<Claimed>(q, { sql: DUE, params: [options.now ?? null], limit: options.batchSize ?? 20, lockOf: "o" }, { table: "OutboxEmail", from: leaseFrom, ms: OUTBOX_LEASE_MS });
   });
-  return { claimed, startedAt };
+  return { claimed: rows, startedAt, until };
 }
 
 /** Gives claimed messages back, due again at once: a batch claimed ahead and then not sent, or the rest of one that ran out of lease. */
 async function releaseBatch(options: DeliveryOptions, batch: Batch): Promise<void> {
   if (batch.claimed.length === 0) return;
-  await options.database.sql.query(`UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) WHERE id = ANY($2::uuid[]) AND status = 'PENDING'`, [
-    clockOf(options.now, batch.startedAt)(),
-    batch.claimed.map((m) => m.id),
-  ]);
+  // Only rows still under this batch's lease: after it ran out another sender may hold them.
+  await options.database.sql.query(
+    `UPDATE "OutboxEmail" SET "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) WHERE id = ANY($2::uuid[]) AND status = 'PENDING' AND "nextAttemptAt" = $3::timestamptz`,
+    [clockOf(options.now, batch.startedAt)(), batch.claimed.map((m) => m.id), batch.until],
+  );
 }
 
 async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; failed: number; claimed: number }> {
@@ -159,10 +164,10 @@ async function deliverBatch(options: DeliveryOptions): Promise<{ sent: number; f
  * number marked SENT. The next batch may be sent meanwhile: until its mark a message is still
  * PENDING under its lease, so no claim can take it or its recipient's next message.
  */
-async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch): Promise<{ failed: number; claimed: number; marked: Promise<number> }> {
+async function sendBatch(options: DeliveryOptions, { claimed, startedAt, until }: Batch): Promise<{ failed: number; sent: number; claimed: number; marked: Promise<number> }> {
   const { database, transport, from, now } = options;
   // The marks use `now` itself (tests compare them exactly); a release runs on from the claim.
-  if (claimed.length === 0) return { failed: 0, claimed: 0, marked: Promise.resolve(0) };
+  if (claimed.length === 0) return { failed: 0, sent: 0, claimed: 0, marked: Promise.resolve(0) };
 
   let sent = 0;
   const succeeded: Claimed[] = [];
@@ -179,12 +184,15 @@ async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch
     );
     sent += r?.n ?? 0;
   };
-  let marking: Promise<void> = Promise.resolve();
+  // Each mark on its own (they touch different rows), its failure held until the batch's end: one
+  // refused mark neither stops the others nor escapes as an unhandled rejection.
+  const markings: Promise<void>[] = [];
   const flush = () => {
-    const batch = succeeded.splice(0, succeeded.length);
-    marking = marking.then(() => markSent(batch));
-    return marking;
+    const marking = markSent(succeeded.splice(0, succeeded.length));
+    marking.catch(() => undefined);
+    markings.push(marking);
   };
+  let handedOver = 0;
 
   let next = 0;
   const lane = async () => {
@@ -198,34 +206,42 @@ async function sendBatch(options: DeliveryOptions, { claimed, startedAt }: Batch
       try {
         await transport.sendMail({ from, to: m.toAddress, subject: m.subject, text: m.body, messageId: `<${m.id}@selfcare.invalid>` });
         succeeded.push(m);
-        if (succeeded.length >= MARK_EVERY) void flush();
+        handedOver++;
+        if (succeeded.length >= MARK_EVERY) flush();
       } catch (error) {
         failures.push({ m, error: error instanceof Error ? error.message.slice(0, 500) : String(error) });
       }
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.min(options.concurrency ?? 1, claimed.length)) }, lane));
+  flush();
   const marked = (async () => {
-    await flush();
-    await markFailures(options, failures);
-    // Not handed over in time: due again at once (for this sender's next round or another's).
-    await releaseBatch(options, { claimed: released, startedAt });
+    // Every write is tried whatever another's fate; the first error is thrown once all are done.
+    const settled = await Promise.allSettled([
+      ...markings,
+      markFailures(options, failures, until),
+      // Not handed over in time: due again at once (for this sender's next round or another's).
+      releaseBatch(options, { claimed: released, startedAt, until }),
+    ]);
+    const refused = settled.find((r) => r.status === "rejected");
+    if (refused) throw refused.reason;
     return sent;
   })();
   marked.catch(() => undefined); // awaited by the caller; not an unhandled rejection meanwhile
-  return { failed: failures.length, claimed: claimed.length, marked };
+  return { failed: failures.length, sent: handedOver, claimed: claimed.length, marked };
 }
 
 /** Failed sends: retried with backoff in one statement, FAILED after OUTBOX_MAX_ATTEMPTS (logged once per round). */
-async function markFailures({ database, now }: DeliveryOptions, failures: { m: Claimed; error: string }[]): Promise<void> {
+async function markFailures({ database, now }: DeliveryOptions, failures: { m: Claimed; error: string }[], until: Date | null): Promise<void> {
   if (failures.length === 0) return;
   const attempts = failures.map((f) => f.m.attempts + 1);
+  // Only rows still PENDING under this batch's lease: a late failure never undoes another sender's SENT.
   await database.sql.query(
     `UPDATE "OutboxEmail" o SET attempts = f.attempts, "lastError" = f.err, status = (CASE WHEN f.attempts >= $5 THEN 'FAILED' ELSE 'PENDING' END)::"OutboxStatus",
             "nextAttemptAt" = COALESCE($1::timestamptz, clock_timestamp()) + f.backoff * interval '1 millisecond'
        FROM unnest($2::uuid[], $3::int[], $4::text[], $6::int[]) AS f(id, attempts, err, backoff)
-      WHERE o.id = f.id`,
-    [now ?? null, failures.map((f) => f.m.id), attempts, failures.map((f) => f.error), OUTBOX_MAX_ATTEMPTS, attempts.map(outboxBackoffMs)],
+      WHERE o.id = f.id AND o.status = 'PENDING' AND o."nextAttemptAt" = $7::timestamptz`,
+    [now ?? null, failures.map((f) => f.m.id), attempts, failures.map((f) => f.error), OUTBOX_MAX_ATTEMPTS, attempts.map(outboxBackoffMs), until],
   );
   const retrying = failures.filter((_, i) => attempts[i]! < OUTBOX_MAX_ATTEMPTS);
   for (const [i, f] of failures.entries()) if (attempts[i]! >= OUTBOX_MAX_ATTEMPTS) log.error({ outboxId: f.m.id, attempts: attempts[i], err: f.error }, "email given up");
@@ -262,13 +278,15 @@ export async function drainDueEmails(options: DeliveryOptions & { maxMs?: number
       r.marked.catch(() => void (markFailed = true));
       total.failed += r.failed;
       total.claimed += r.claimed;
-      // A batch whose rows could not be written (the database) ends the round: no more sends until it answers.
-      if (!ahead || r.failed > 0 || markFailed || !goOn()) break;
+      // A batch that SMTP refused whole (an outage, not one bad address) or whose rows could not be
+      // written (the database) ends the round: no more sends until the next poll.
+      const outage = r.failed > 0 && r.sent === 0;
+      if (!ahead || outage || markFailed || !goOn()) break;
     }
   } finally {
     if (ahead) {
       const unsent = await ahead.catch(() => null);
-      if (unsent) await releaseBatch(options, unsent);
+      if (unsent) marks.push(releaseBatch(options, unsent).then(() => 0));
     }
     // Every batch's marks are written before the round ends (a failed one is thrown here).
     const settled = await Promise.allSettled(marks);

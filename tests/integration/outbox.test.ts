@@ -326,6 +326,85 @@ describe("outbox throughput and order (issue 19)", () => {
     await prisma().outboxEmail.updateMany({ where: { id: { in: ids } }, data: { status: "FAILED" } });
   });
 
+  it("a sender whose lease ran out cannot give back rows another sender has claimed since (the lease is a fencing token)", async () => {
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 20; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
+    const subjects = new Map(await Promise.all(ids.map(async (id) => [id, (await prisma().outboxEmail.findUniqueOrThrow({ where: { id } })).subject] as const)));
+    const mine = (m: { subject: string }) => [...subjects.values()].includes(m.subject);
+    let openFirst!: () => void;
+    const first = new Promise<void>((resolve) => (openFirst = resolve));
+    const now = soon();
+    // Sender 1: its first batch hangs at the relay, the batch after it claimed ahead meanwhile.
+    let stop = false;
+    const one = drainDueEmails({ database, transport: { sendMail: async () => first }, from: FROM, now, batchSize: 10, concurrency: 10, stopping: () => stop });
+    await expect.poll(async () => prisma().outboxEmail.count({ where: { id: { in: ids }, nextAttemptAt: { gt: new Date(now.getTime() + 60_000) } } })).toBe(20);
+    // Three minutes later by the database's clock every lease has run out: sender 2 claims all 20 and hangs too.
+    const later = new Date(now.getTime() + 3 * 60_000);
+    let openSecond!: () => void;
+    const second = new Promise<void>((resolve) => (openSecond = resolve));
+    const two = deliverDueEmails({ database, transport: { sendMail: async () => second }, from: FROM, now: later, batchSize: 50, concurrency: 50 });
+    await expect.poll(async () => prisma().outboxEmail.count({ where: { id: { in: ids }, nextAttemptAt: { gt: new Date(later.getTime() + 60_000) } } })).toBe(20);
+    // Sender 1's relay lets go and its round ends: it gives back the batch it claimed ahead — which is sender 2's now.
+    stop = true;
+    openFirst();
+    await one;
+    // A third sender a second later finds nothing of sender 2's free to take.
+    const sentByThird: string[] = [];
+    const three = await deliverDueEmails({ database, transport: { sendMail: async (m) => void (mine(m) && sentByThird.push(m.subject)) }, from: FROM, now: new Date(later.getTime() + 1_000), batchSize: 50 });
+    openSecond();
+    await two;
+    expect(sentByThird).toEqual([]);
+    expect(three.sent).toBe(0);
+    expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(20);
+  });
+
+  it("one refused address does not end the round: the rest of a burst goes on, batch after batch", async () => {
+    const port = await freePort();
+    await capture(port);
+    const real = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 2 });
+    const t = Date.now() - 60_000;
+    const bad = `refused-${counter}@example.jp`;
+    const ids: string[] = [];
+    for (let i = 0; i < 40; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED", ...(i % 10 === 0 ? { to: `${bad}.${i}` } : {}) }), new Date(t + i)));
+    const refusing: MailTransport = { sendMail: async (m) => (m.to.startsWith(bad) ? Promise.reject(new Error("550 no such user")) : real.sendMail(m)) };
+    // One round (batches of 10, one refused address in each) sends all the others.
+    const r = await drainDueEmails({ database, transport: refusing, from: FROM, now: soon(), batchSize: 10, concurrency: 4 });
+    real.close?.();
+    expect(r).toMatchObject({ sent: 36, failed: 4 });
+    expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(36);
+    await prisma().outboxEmail.updateMany({ where: { id: { in: ids }, status: "PENDING" }, data: { status: "FAILED" } });
+  });
+
+  it("a refused mark in the middle of a batch neither stops the batch's other marks nor escapes as an unhandled rejection", async () => {
+    const port = await freePort();
+    await capture(port);
+    const transport = smtpTransport(`smtp://127.0.0.1:${port}`, { connections: 3 });
+    const t = Date.now() - 60_000;
+    const ids: string[] = [];
+    for (let i = 0; i < 250; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
+    let marks = 0;
+    const firstMarkRefused: Database = {
+      ...database,
+      sql: { ...database.sql, query: (sql, params) => (sql.includes("SET status = 'SENT'") && marks++ === 0 ? Promise.reject(new Error("first mark refused")) : database.sql.query(sql, params)) },
+    };
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      await expect(deliverDueEmails({ database: firstMarkRefused, transport, from: FROM, now: soon(), batchSize: 250, concurrency: 20 })).rejects.toThrow("first mark refused");
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+      transport.close?.();
+    }
+    expect(unhandled).toEqual([]);
+    // 250 handed over: marks of 100, 100 and 50; only the first was refused.
+    expect(marks).toBe(3);
+    expect(await prisma().outboxEmail.count({ where: { id: { in: ids }, status: "SENT" } })).toBe(150);
+    await prisma().outboxEmail.updateMany({ where: { id: { in: ids }, status: "PENDING" }, data: { status: "FAILED" } });
+  });
+
   it("two senders draining 300 messages in parallel batches send each exactly once, a busy recipient's in order", async () => {
     const port = await freePort();
     const mails = await capture(port);
