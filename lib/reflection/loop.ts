@@ -3,7 +3,7 @@ import type { Database } from "../db";
 import { env, type Env } from "../env";
 import { log } from "../log";
 import { every } from "../every";
-import { afterReflectionRun } from "../metrics";
+import { afterReflectionRun, workerHeartbeat } from "../metrics";
 import type { Provisioner } from "../provisioning";
 import { configuredRegistrar } from "../registration/registrar";
 import { dropBindings } from "../registration/rpc";
@@ -32,6 +32,7 @@ export function startReflectionWorker(database: Database, provisioner: Provision
     const startedAt = performance.now();
     // Each batch is logged as it commits (drainDueChanges); a stopping worker ends after the batch in hand.
     const r = await drainDueChanges(options(), { stopping: loop.stopping });
+    await afterReflectionRun(database, r, startedAt); // metrics and heartbeat (lib/metrics.ts)
     // What the registrar saw since each recent reflection, and the two emails about it (issue 17).
     const registrar = configuredRegistrar();
     if (registrar && !loop.stopping() && performance.now() - lastWatch >= e.REGISTRATION_WATCH_EVERY_MS) {
@@ -39,10 +40,10 @@ export function startReflectionWorker(database: Database, provisioner: Provision
       const o = options();
       const now = o.now ?? new Date((await database.sql.query<{ now: Date }>("SELECT now() AS now"))[0]!.now);
       await watchRegistrations({ database, registrar, now, reminderMinutes: e.REGISTRATION_REMINDER_MINUTES, watchHours: e.REGISTRATION_WATCH_HOURS });
+      // A beat after the watch too (at most every 5 s in all): a long watch after a large batch
+      // never silences the heartbeat beyond the drain's own.
+      await workerHeartbeat(database);
     }
-    // Metrics and the heartbeat (lib/metrics.ts) after the whole pass, the watch included: a beat
-    // means every step of a pass that began before it is done.
-    await afterReflectionRun(database, r, startedAt);
   });
 }
 
