@@ -281,7 +281,7 @@ test.describe("reflection into a real SIP registrar (Kamailio + SIPp)", () => {
     const registered = "新しいパスワードで登録されました";
     await waitForMail(EMAIL, registered, 1, 30_000);
     expect(await register(NEW, DEVICE)).toBe(true); // a re-registration sends nothing more
-    // The worker passes every 500 ms and watches every 500 ms, each in a few ms here: once it has
+    // The worker passes every 250 ms and watches every 500 ms, each in a few ms here: once it has
     // beaten more than 2 s after the re-registration, a whole watch that began after it is over,
     // and any second email would be in the outbox (sent or not). No fixed sleep.
     const reregisteredAt = await portalNow();
