@@ -41,10 +41,9 @@ export interface Lease {
 
 /**
  * Claims due rows for the caller's transaction with FOR UPDATE SKIP LOCKED, so any number of
- * workers and senders can run at once and never take the same row. Without a lease the rows stay
- * claimed until the transaction ends (the reflection worker applies them inside it). With a lease
- * their "nextAttemptAt" is pushed past it, so they stay claimed after the commit while the caller
- * works on them outside any transaction (the outbox sender talks to SMTP).
+ * workers and senders can run at once and never take the same row. The rows stay claimed until the
+ * transaction ends (the reflection worker applies them inside it); claimLeased keeps them claimed
+ * after the commit, while the caller works on them outside any transaction (the outbox sender).
  */
 export async function claimDue<R extends { id: string }>(q: SqlQuery, claim: Claim): Promise<R[]> {
   const n = claim.params.length + 1;

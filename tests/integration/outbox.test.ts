@@ -212,6 +212,12 @@ describe("outbox delivery", () => {
   });
 });
 
+/** The test database, except that a statement marking messages SENT is refused whenever `refuse()` says so. */
+function refusingSentMarks(refuse: () => boolean, message: string): Database {
+  const query: Database["sql"]["query"] = (sql, params) => (sql.includes("SET status = 'SENT'") && refuse() ? Promise.reject(new Error(message)) : database.sql.query(sql, params));
+  return { ...database, sql: { ...database.sql, query } };
+}
+
 describe("outbox throughput and order (issue 19)", () => {
   /** Enqueues `m` as created at `createdAt` (order per recipient follows createdAt). */
   const enqueueAt = (m: OutgoingEmail, createdAt: Date) => prisma().$transaction((tx) => enqueueEmail(tx, m, createdAt));
@@ -312,10 +318,7 @@ describe("outbox throughput and order (issue 19)", () => {
     for (let i = 0; i < 20; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
     const now = soon();
     // The database refuses the SENT marks only; claims and releases go through.
-    const refusingMarks: Database = {
-      ...database,
-      sql: { ...database.sql, query: (sql, params) => (sql.includes("SET status = 'SENT'") ? Promise.reject(new Error("marks refused")) : database.sql.query(sql, params)) },
-    };
+    const refusingMarks = refusingSentMarks(() => true, "marks refused");
     await expect(drainDueEmails({ database: refusingMarks, transport, from: FROM, now, batchSize: 10, concurrency: 4 })).rejects.toThrow("marks refused");
     transport.close?.();
     // Nothing marked SENT and nothing lost: every message is still PENDING (those handed to SMTP come
@@ -384,10 +387,7 @@ describe("outbox throughput and order (issue 19)", () => {
     const ids: string[] = [];
     for (let i = 0; i < 250; i++) ids.push(await enqueueAt(message({ kind: "CHANGE_APPLIED" }), new Date(t + i)));
     let marks = 0;
-    const firstMarkRefused: Database = {
-      ...database,
-      sql: { ...database.sql, query: (sql, params) => (sql.includes("SET status = 'SENT'") && marks++ === 0 ? Promise.reject(new Error("first mark refused")) : database.sql.query(sql, params)) },
-    };
+    const firstMarkRefused = refusingSentMarks(() => marks++ === 0, "first mark refused");
     const unhandled: unknown[] = [];
     const onUnhandled = (reason: unknown) => unhandled.push(reason);
     process.on("unhandledRejection", onUnhandled);
