@@ -11,8 +11,8 @@ import type { PrincipalKind } from "./principals";
 import { codeSchema } from "./schemas";
 import { endSession, SESSION_ABSOLUTE_MS } from "./session";
 import { isUuid } from "../validation/ids";
+import { database } from "../db";
 import { safeReturnPath } from "../web/return-path";
-import { database } from "@/lib/db";
 
 /** Cookie names: `__Secure-`/`__Host-` prefixed in production (HTTPS only there). */
 export function cookieNames() {
